@@ -1,0 +1,6 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+/* Umbrella header of libnetsend. */
+
+#include <netsend/ns-errors.h>
