@@ -4,3 +4,5 @@
 /* Umbrella header of libnetsend. */
 
 #include <netsend/ns-errors.h>
+#include <netsend/nb-name.h>
+#include <netsend/nb-ns.h>
