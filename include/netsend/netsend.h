@@ -6,3 +6,6 @@
 #include <netsend/ns-errors.h>
 #include <netsend/nb-name.h>
 #include <netsend/nb-ns.h>
+#include <netsend/nb-transport.h>
+#include <netsend/nb-registrar.h>
+#include <netsend/nb-resolver.h>

@@ -1,0 +1,317 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+/* NetBIOS name resolver: name queries (RFC 1002 §5.1.1.4 broadcast,
+ * §5.1.2.4 unicast) and node status requests (§4.2.17, `nbtstat -A`).
+ *
+ * Requests run as a sequence of phases; each phase sends the same packet
+ * (same NAME_TRN_ID) to one destination a number of times, a fixed interval
+ * apart. The phases follow the node type (PROTOCOL.md §1.4.7):
+ *   B: broadcast;  P: each WINS server;  M: broadcast, then each WINS
+ *   server;  H: each WINS server, then broadcast.
+ * A negative answer (e.g. NAM_ERR from WINS) or silence moves on to the
+ * next phase; a positive answer ends the request (unless
+ * %NB_QUERY_FLAG_COLLECT). Results come by callback with the request id.
+ * Transport and clock are injected as for the registrar
+ * (<netsend/nb-transport.h>). */
+
+#include <glib.h>
+#include <netsend/nb-name.h>
+#include <netsend/nb-ns.h>
+#include <netsend/nb-transport.h>
+
+G_BEGIN_DECLS
+
+/* Broadcast query timing: Windows NetBT BcastNameQueryCount = 3 and
+ * BcastQueryTimeout = 750 ms, the values seen on the wire (PROTOCOL.md
+ * §7.2: a Windows host repeating a query three times 750 ms apart). */
+#define NB_RESOLVER_BCAST_COUNT 3
+#define NB_RESOLVER_BCAST_INTERVAL_US (750 * G_GINT64_CONSTANT (1000))
+/* Unicast (WINS or a given host): NameSrvQueryCount = 3 and
+ * NameSrvQueryTimeout = 1.5 s (Windows; MS-NBTE SHOULD 1.5 s, RFC 1002 §6
+ * says 5 s). */
+#define NB_RESOLVER_UCAST_COUNT 3
+#define NB_RESOLVER_UCAST_INTERVAL_US (1500 * G_GINT64_CONSTANT (1000))
+/* Most requests in flight per resolver (NAME_TRN_IDs are 16 bits). */
+#define NB_RESOLVER_MAX_PENDING 1024
+
+/**
+ * NbResolverConfig:
+ * @broadcast: the subnet broadcast address (host byte order); 0 = this
+ *   resolver cannot broadcast (P-node or no interface)
+ * @port: UDP port requests are sent to (default %NB_NS_PORT)
+ * @node_type: decides the phases of %NB_QUERY_AUTO
+ * @wins_servers: WINS servers in order of preference (host byte order)
+ * @n_wins_servers: how many of @wins_servers are used
+ *
+ * Fill with nb_resolver_config_init() first.
+ *
+ * Since: 0.1
+ */
+typedef struct {
+  guint32 broadcast;
+  guint16 port;
+  NbNodeType node_type;
+  guint32 wins_servers[NB_ENGINE_MAX_WINS_SERVERS];
+  guint n_wins_servers;
+} NbResolverConfig;
+
+/* Defaults: all 0 except @port = %NB_NS_PORT, @node_type = %NB_NODE_B. */
+void nb_resolver_config_init (NbResolverConfig *config);
+
+/**
+ * NbQueryMethod:
+ * @NB_QUERY_AUTO: phases by node type (see the file comment).
+ * @NB_QUERY_BROADCAST: broadcast only.
+ * @NB_QUERY_UNICAST: unicast to #NbQueryOptions.address only (a WINS server
+ *   or the host itself, as `nmblookup -U`).
+ *
+ * Since: 0.1
+ */
+typedef enum {
+  NB_QUERY_AUTO,
+  NB_QUERY_BROADCAST,
+  NB_QUERY_UNICAST,
+} NbQueryMethod;
+
+/**
+ * NbQueryFlags:
+ * @NB_QUERY_FLAG_NONE: finish at the first positive answer.
+ * @NB_QUERY_FLAG_COLLECT: in a broadcast phase, wait for the whole phase
+ *   and return every distinct address that answered (group names, or to
+ *   see whether several nodes claim a unique name).
+ *
+ * Since: 0.1
+ */
+typedef enum {
+  NB_QUERY_FLAG_NONE = 0,
+  NB_QUERY_FLAG_COLLECT = 1 << 0,
+} NbQueryFlags;
+
+/**
+ * NbQueryOptions:
+ * @method: how to reach the name
+ * @address: destination of %NB_QUERY_UNICAST (host byte order)
+ * @port: destination port of %NB_QUERY_UNICAST; 0 = #NbResolverConfig.port
+ * @flags: #NbQueryFlags
+ * @count: transmissions per phase; 0 = the defaults above
+ * @interval_us: time between transmissions (and after the last one) per
+ *   phase; 0 = the defaults above
+ *
+ * Per-request options; %NULL options mean all zero (%NB_QUERY_AUTO).
+ *
+ * Since: 0.1
+ */
+typedef struct {
+  NbQueryMethod method;
+  guint32 address;
+  guint16 port;
+  NbQueryFlags flags;
+  guint count;
+  gint64 interval_us;
+} NbQueryOptions;
+
+/**
+ * NbQueryStatus:
+ * @NB_QUERY_STATUS_FOUND: at least one positive answer.
+ * @NB_QUERY_STATUS_NOT_FOUND: the last phase ended with a negative answer
+ *   (RCODE in #NbQueryResult.rcode), e.g. NAM_ERR from WINS or from the
+ *   host a unicast query went to.
+ * @NB_QUERY_STATUS_TIMEOUT: nobody answered.
+ *
+ * Since: 0.1
+ */
+typedef enum {
+  NB_QUERY_STATUS_FOUND,
+  NB_QUERY_STATUS_NOT_FOUND,
+  NB_QUERY_STATUS_TIMEOUT,
+} NbQueryStatus;
+
+const char *nb_query_status_to_string (NbQueryStatus status);
+
+/**
+ * NbQueryResult:
+ * @id: the request id nb_resolver_query() returned
+ * @status: the outcome
+ * @name: the name asked for
+ * @entries: the distinct addresses found, in the order they arrived, each
+ *   with its NB_FLAGS (%NB_NS_NB_GROUP and the owner's node type)
+ * @n_entries: how many
+ * @group: %TRUE if the (first) answer said the name is a group name
+ * @ttl: TTL (s) of the first positive answer
+ * @responder: source address of the first positive answer (for a unicast
+ *   or WINS phase the server, for broadcast the owner)
+ * @rcode: for %NB_QUERY_STATUS_NOT_FOUND the RCODE received
+ *
+ * What a name query found. Valid only during the callback.
+ *
+ * Since: 0.1
+ */
+typedef struct {
+  guint id;
+  NbQueryStatus status;
+  const NbName *name;
+  const NbNsAddrEntry *entries;
+  guint n_entries;
+  gboolean group;
+  guint32 ttl;
+  guint32 responder;
+  guint8 rcode;
+} NbQueryResult;
+
+/**
+ * NbNodeStatusResult:
+ * @id: the request id nb_resolver_node_status() returned
+ * @status: %NB_QUERY_STATUS_FOUND or %NB_QUERY_STATUS_TIMEOUT
+ * @address: the node asked (host byte order)
+ * @node_status: (nullable): for FOUND, the node's names with their
+ *   NAME_FLAGS and its statistics (`unit_id` = MAC address)
+ *
+ * What a node status request found. Valid only during the callback
+ * (nb_ns_node_status_copy() keeps it).
+ *
+ * Since: 0.1
+ */
+typedef struct {
+  guint id;
+  NbQueryStatus status;
+  guint32 address;
+  const NbNsNodeStatus *node_status;
+} NbNodeStatusResult;
+
+typedef struct _NbResolver NbResolver;
+
+typedef void (*NbQueryCallback) (NbResolver *resolver,
+                                 const NbQueryResult *result,
+                                 gpointer user_data);
+typedef void (*NbNodeStatusCallback) (NbResolver *resolver,
+                                      const NbNodeStatusResult *result,
+                                      gpointer user_data);
+
+/**
+ * nb_resolver_new:
+ * @config: copied
+ * @transport: copied (its user_data must outlive the resolver)
+ * @error: return location for a #GError
+ *
+ * Fails with %NS_ENGINE_ERROR_INVALID_ARGUMENT for a P-node without WINS
+ * servers or more than %NB_ENGINE_MAX_WINS_SERVERS.
+ *
+ * Returns: (transfer full) (nullable): the resolver
+ *
+ * Since: 0.1
+ */
+NbResolver *nb_resolver_new (const NbResolverConfig *config,
+                             const NbTransport *transport, GError **error);
+
+/* Frees the resolver; pending requests end without callback. NULL-safe. */
+void nb_resolver_free (NbResolver *resolver);
+
+/**
+ * nb_resolver_query:
+ * @resolver: a resolver
+ * @name: the name to resolve (with its scope)
+ * @options: (nullable): options, %NULL = defaults
+ * @now_us: the current monotonic time (µs)
+ * @callback: called exactly once with the result (never from inside this
+ *   function)
+ * @user_data: passed to @callback
+ * @error: return location for a #GError
+ *
+ * Starts a name query; the first request goes out before this returns.
+ * Duplicate answers (nmbd answers twice, retransmissions draw several
+ * answers) are merged: every address appears once. Fails with
+ * %NS_ENGINE_ERROR_INVALID_ARGUMENT if the options leave no phase (e.g.
+ * broadcast without a broadcast address, unicast to 0.0.0.0) and with
+ * %NS_ENGINE_ERROR_TOO_MANY past %NB_RESOLVER_MAX_PENDING requests.
+ *
+ * Returns: the request id (> 0), or 0 on failure
+ *
+ * Since: 0.1
+ */
+guint nb_resolver_query (NbResolver *resolver, const NbName *name,
+                         const NbQueryOptions *options, gint64 now_us,
+                         NbQueryCallback callback, gpointer user_data,
+                         GError **error);
+
+/**
+ * nb_resolver_node_status:
+ * @resolver: a resolver
+ * @address: the node to ask (host byte order)
+ * @port: its port; 0 = #NbResolverConfig.port
+ * @name: (nullable): the name to ask about; %NULL = the wildcard '*'
+ *   (what `nbtstat -A` and `nmblookup -A` send)
+ * @now_us: the current monotonic time (µs)
+ * @callback: called exactly once (never from inside this function)
+ * @user_data: passed to @callback
+ * @error: return location for a #GError
+ *
+ * Sends a NODE STATUS REQUEST unicast to @address with
+ * %NB_RESOLVER_UCAST_COUNT transmissions %NB_RESOLVER_UCAST_INTERVAL_US
+ * apart; the first answer from @address ends it.
+ *
+ * Returns: the request id (> 0), or 0 on failure
+ *
+ * Since: 0.1
+ */
+guint nb_resolver_node_status (NbResolver *resolver, guint32 address,
+                               guint16 port, const NbName *name, gint64 now_us,
+                               NbNodeStatusCallback callback, gpointer user_data,
+                               GError **error);
+
+/**
+ * nb_resolver_cancel:
+ * @resolver: a resolver
+ * @id: a request id
+ *
+ * Ends a pending request without calling its callback.
+ *
+ * Returns: %TRUE if @id was pending
+ *
+ * Since: 0.1
+ */
+gboolean nb_resolver_cancel (NbResolver *resolver, guint id);
+
+/* Number of requests in flight. */
+guint nb_resolver_get_n_pending (NbResolver *resolver);
+
+/**
+ * nb_resolver_receive:
+ * @resolver: a resolver
+ * @data: a datagram received on the socket the resolver sends from
+ * @len: its length
+ * @src_ipv4: its source address (host byte order)
+ * @src_port: its source port
+ * @now_us: the current monotonic time (µs)
+ *
+ * Matches a response to a pending request by NAME_TRN_ID, opcode, name
+ * and, for unicast phases, the source address. Callbacks of requests it
+ * completes run before this returns.
+ *
+ * Returns: %TRUE if the datagram answered one of our requests
+ *
+ * Since: 0.1
+ */
+gboolean nb_resolver_receive (NbResolver *resolver, const guint8 *data,
+                              gsize len, guint32 src_ipv4, guint16 src_port,
+                              gint64 now_us);
+
+/* As nb_resolver_receive() for an already parsed datagram. */
+gboolean nb_resolver_receive_packet (NbResolver *resolver,
+                                     const NbNsPacket *packet,
+                                     guint32 src_ipv4, guint16 src_port,
+                                     gint64 now_us);
+
+/* Runs retransmissions and timeouts due at @now_us (callbacks included). */
+void nb_resolver_tick (NbResolver *resolver, gint64 now_us);
+
+/* When nb_resolver_tick() should next run, or %NB_ENGINE_NO_DEADLINE. */
+gint64 nb_resolver_next_deadline (NbResolver *resolver);
+
+/* As nb_registrar_attach() / nb_registrar_detach(). */
+void nb_resolver_attach (NbResolver *resolver, GMainContext *context);
+void nb_resolver_detach (NbResolver *resolver);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (NbResolver, nb_resolver_free)
+
+G_END_DECLS
