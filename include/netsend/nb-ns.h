@@ -303,8 +303,10 @@ typedef struct {
   GBytes *raw;
 } NbNsRecord;
 
-/* A record of @type with @kind NB (type NB), NONE (type NULL) or RAW (other
- * types, empty); class IN. Fill the RDATA fields afterwards. */
+/* A record of @type, class IN, with the kind that type parses to: NB (no
+ * entries yet), NONE for NULL, STATUS (an empty node status) for NBSTAT, A
+ * (0.0.0.0), NS (an all-zero name), RAW (empty) for other types. Fill the
+ * RDATA fields afterwards; for a WACK set kind and wack_flags. */
 NbNsRecord *nb_ns_record_new (const NbName *name, guint16 type, guint32 ttl);
 void nb_ns_record_free (NbNsRecord *record);
 NbNsRecord *nb_ns_record_copy (const NbNsRecord *record);

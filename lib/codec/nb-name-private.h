@@ -42,3 +42,7 @@ gsize _nb_name_encoded_len (const NbName *name);
 /* Checks a dotted scope string (see nb_name_set_scope()); returns a static
  * reason on failure, NULL if valid. */
 const char *_nb_name_scope_invalid (const char *scope);
+
+/* Exact comparison of bytes and scope (scope case included), unlike
+ * nb_name_equal(): what a parse/build round trip must preserve. */
+gboolean _nb_name_identical (const NbName *a, const NbName *b);
