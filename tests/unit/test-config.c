@@ -1,0 +1,344 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+
+/* daemon/config.c: table-driven valid and invalid key files. Expectations
+ * of valid files are written as the "[group] key = value" the config gives
+ * back (ns_daemon_config_to_data), so one table covers every key type. */
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+#include <string.h>
+#include <unistd.h>
+#include <glib/gstdio.h>
+
+#include "daemon/config.h"
+#include <netsend/ns-errors.h>
+
+typedef struct {
+  const char *group;
+  const char *key;
+  const char *value; /* NULL: the key must be absent */
+} Expect;
+
+typedef struct {
+  const char *what;
+  const char *text;
+  Expect expect[6];
+  const char *warning; /* substring of one warning, or NULL for none */
+} ValidCase;
+
+static const ValidCase valid_cases[] = {
+  { "empty file: defaults", "",
+    { { "netbios", "workgroup", "WORKGROUP" }, { "netbios", "interfaces", "" },
+      { "netbios", "node-type", "b" }, { "ports", "name-service", "137" },
+      { "control", "socket", "/run/netsend/control" }, { "policy", "allow", NULL } }, NULL },
+  { "defaults 2", "# only a comment\n",
+    { { "ports", "datagram", "138" }, { "ports", "session", "139" }, { "ports", "rpc", "135" },
+      { "control", "admin-group", "netsend-admin" }, { "daemon", "user", "netsend" },
+      { "daemon", "log-level", "message" } }, NULL },
+  { "names are upper-cased",
+    "[netbios]\nname = pc-07\nworkgroup = lab\naliases = bob, Carol;dave\n",
+    { { "netbios", "name", "PC-07" }, { "netbios", "workgroup", "LAB" },
+      { "netbios", "aliases", "BOB, CAROL, DAVE" } }, NULL },
+  { "15-byte name", "[netbios]\nname = ABCDEFGHIJKLMNO\n",
+    { { "netbios", "name", "ABCDEFGHIJKLMNO" } }, NULL },
+  { "name with an inner space", "[netbios]\nname = MY PC\n",
+    { { "netbios", "name", "MY PC" } }, NULL },
+  { "duplicate alias dropped", "[netbios]\nname = PC\naliases = bob, BOB, pc\n",
+    { { "netbios", "aliases", "BOB" } }, "listed twice" },
+  { "interfaces by name and address",
+    "[netbios]\ninterfaces = lo 127.0.0.2, eth0;192.0.2.1\n",
+    { { "netbios", "interfaces", "lo, 127.0.0.2, eth0, 192.0.2.1" } }, NULL },
+  { "wins makes an h-node", "[netbios]\nwins-server = 192.0.2.10\n",
+    { { "netbios", "node-type", "h" }, { "netbios", "wins-server", "192.0.2.10" } }, NULL },
+  { "explicit p-node with wins", "[netbios]\nwins-server = 10.0.0.1 10.0.0.2\nnode-type = P\n",
+    { { "netbios", "node-type", "p" }, { "netbios", "wins-server", "10.0.0.1, 10.0.0.2" } },
+    NULL },
+  { "b-node ignores wins", "[netbios]\nwins-server = 10.0.0.1\nnode-type = b\n",
+    { { "netbios", "node-type", "b" } }, "not used by a b-node" },
+  { "scope", "[netbios]\nscope = netbios.com\n", { { "netbios", "scope", "netbios.com" } },
+    NULL },
+  { "ports 0 disables, unprivileged",
+    "[ports]\nname-service = 10137\ndatagram = 10138\nsession = 0\nrpc = 0\n",
+    { { "ports", "name-service", "10137" }, { "ports", "datagram", "10138" },
+      { "ports", "session", "0" }, { "ports", "rpc", "0" } }, NULL },
+  { "control", "[control]\nsocket = /tmp/x/ctl\nadmin-group = wheel\nsystem-bus = NO\n",
+    { { "control", "socket", "/tmp/x/ctl" }, { "control", "admin-group", "wheel" },
+      { "control", "system-bus", "no" } }, NULL },
+  { "daemon", "[daemon]\nuser = nobody\nlog-level = Debug\n",
+    { { "daemon", "user", "nobody" }, { "daemon", "log-level", "debug" } }, NULL },
+  { "policy lists", "[policy]\nallow = 10.0.0.0/8, 127.0.0.1\nallow-senders =\n"
+    "deny-senders = spam*\nmax-message-bytes = 1600\n",
+    { { "policy", "allow", "10.0.0.0/8, 127.0.0.1" }, { "policy", "allow-senders", "" },
+      { "policy", "deny-senders", "spam*" }, { "policy", "recipients", NULL },
+      { "policy", "max-message-bytes", "1600" } }, NULL },
+  { "unknown key", "[netbios]\nnmae = X\n", { { "netbios", "workgroup", "WORKGROUP" } },
+    "unknown key 'nmae'" },
+  { "unknown group", "[netbois]\nname = X\n", { { "netbios", "workgroup", "WORKGROUP" } },
+    "unknown group [netbois]" },
+  { "foreign groups are not checked here", "[store]\npath = /x\n[delivery]\nwhatever = 1\n",
+    { { "netbios", "workgroup", "WORKGROUP" } }, NULL },
+  { "localised key is unknown", "[netbios]\nname[de] = X\n",
+    { { "netbios", "workgroup", "WORKGROUP" } }, "unknown key 'name[de]'" },
+};
+
+typedef struct {
+  const char *what;
+  const char *text;
+  const char *error; /* substring of the error message */
+  int code;
+} InvalidCase;
+
+static const InvalidCase invalid_cases[] = {
+  { "not a key file", "name = x\n", "not a valid key file", NS_DAEMON_CONFIG_ERROR_SYNTAX },
+  { "bad line", "[netbios]\njunk\n", "not a valid key file", NS_DAEMON_CONFIG_ERROR_SYNTAX },
+  { "name too long", "[netbios]\nname = ABCDEFGHIJKLMNOP\n", "[netbios] name: 'ABCDEFGHIJKLMNOP'",
+    NS_DAEMON_CONFIG_ERROR_INVALID },
+  { "empty name", "[netbios]\nname =\n", "[netbios] name:", NS_DAEMON_CONFIG_ERROR_INVALID },
+  { "name with '*'", "[netbios]\nname = A*B\n", "[netbios] name:",
+    NS_DAEMON_CONFIG_ERROR_INVALID },
+  { "alias too long", "[netbios]\naliases = OK, WAYTOOLONGALIASNAME\n",
+    "[netbios] aliases: 'WAYTOOLONGALIASNAME'", NS_DAEMON_CONFIG_ERROR_INVALID },
+  { "workgroup = name", "[netbios]\nname = LAB\nworkgroup = lab\n",
+    "[netbios] workgroup: must differ", NS_DAEMON_CONFIG_ERROR_INVALID },
+  { "ipv6 interface", "[netbios]\ninterfaces = ::1\n", "[netbios] interfaces: '::1' is not an IPv4",
+    NS_DAEMON_CONFIG_ERROR_INVALID },
+  { "interface name too long", "[netbios]\ninterfaces = averyveryverylongname\n",
+    "[netbios] interfaces:", NS_DAEMON_CONFIG_ERROR_INVALID },
+  { "bad scope", "[netbios]\nscope = a..b\n", "[netbios] scope:", NS_DAEMON_CONFIG_ERROR_INVALID },
+  { "node type", "[netbios]\nnode-type = x\n", "[netbios] node-type: 'x' is not one of b, p, m, h",
+    NS_DAEMON_CONFIG_ERROR_INVALID },
+  { "p-node without wins", "[netbios]\nnode-type = p\n", "a p-node needs a wins-server",
+    NS_DAEMON_CONFIG_ERROR_INVALID },
+  { "bad wins", "[netbios]\nwins-server = 10.0.0.300\n", "[netbios] wins-server: '10.0.0.300'",
+    NS_DAEMON_CONFIG_ERROR_INVALID },
+  { "wins 0.0.0.0", "[netbios]\nwins-server = 0.0.0.0\n", "[netbios] wins-server:",
+    NS_DAEMON_CONFIG_ERROR_INVALID },
+  { "charset", "[netbios]\ndos-charset = NOPE-42\n", "[netbios] dos-charset: 'NOPE-42'",
+    NS_DAEMON_CONFIG_ERROR_INVALID },
+  { "port too big", "[ports]\nname-service = 65536\n", "[ports] name-service: '65536' is not a number",
+    NS_DAEMON_CONFIG_ERROR_INVALID },
+  { "port negative", "[ports]\nrpc = -1\n", "[ports] rpc:", NS_DAEMON_CONFIG_ERROR_INVALID },
+  { "port not a number", "[ports]\nsession = 13x\n", "[ports] session:",
+    NS_DAEMON_CONFIG_ERROR_INVALID },
+  { "port clash", "[ports]\nname-service = 10137\ndatagram = 10137\n",
+    "[ports] datagram: port 10137 is already used", NS_DAEMON_CONFIG_ERROR_INVALID },
+  { "relative socket", "[control]\nsocket = run/ctl\n", "[control] socket: 'run/ctl'",
+    NS_DAEMON_CONFIG_ERROR_INVALID },
+  { "bad group name", "[control]\nadmin-group = a b\n", "[control] admin-group: 'a b'",
+    NS_DAEMON_CONFIG_ERROR_INVALID },
+  { "bus mode", "[control]\nsystem-bus = maybe\n", "[control] system-bus: 'maybe' is not one of",
+    NS_DAEMON_CONFIG_ERROR_INVALID },
+  { "user with dash", "[daemon]\nuser = -root\n", "[daemon] user:", NS_DAEMON_CONFIG_ERROR_INVALID },
+  { "log level", "[daemon]\nlog-level = loud\n", "[daemon] log-level: 'loud'",
+    NS_DAEMON_CONFIG_ERROR_INVALID },
+  { "policy cidr", "[policy]\nallow = 10.0.0.0/33\n", "[policy] allow:",
+    NS_DAEMON_CONFIG_ERROR_INVALID },
+  { "max message 0", "[policy]\nmax-message-bytes = 0\n", "[policy] max-message-bytes:",
+    NS_DAEMON_CONFIG_ERROR_INVALID },
+  { "bad escape", "[netbios]\nname = A\\qB\n", "[netbios] name:", NS_DAEMON_CONFIG_ERROR_INVALID },
+};
+
+static void
+check_expect (const char *what, const NsDaemonConfig *cfg, const Expect *e)
+{
+  g_autofree char *data = ns_daemon_config_to_data (cfg);
+  g_autoptr (GKeyFile) kf = g_key_file_new ();
+  g_autofree char *value = NULL;
+
+  assert_true (g_key_file_load_from_data (kf, data, (gsize) -1, G_KEY_FILE_NONE, NULL));
+  value = g_key_file_get_string (kf, e->group, e->key, NULL);
+  if (g_strcmp0 (value, e->value) != 0)
+    fail_msg ("%s: [%s] %s: expected '%s', got '%s'", what, e->group, e->key,
+              e->value ? e->value : "(absent)", value ? value : "(absent)");
+}
+
+static void
+test_valid (void **state)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS (valid_cases); i++) {
+    const ValidCase *c = &valid_cases[i];
+    g_autoptr (NsDaemonConfig) cfg = NULL;
+    g_autoptr (GPtrArray) warnings = g_ptr_array_new_with_free_func (g_free);
+    g_autoptr (GError) error = NULL;
+    gboolean found = FALSE;
+
+    if (!ns_daemon_config_load_data (c->text, -1, &cfg, warnings, &error))
+      fail_msg ("%s: %s", c->what, error->message);
+    for (gsize j = 0; j < G_N_ELEMENTS (c->expect) && c->expect[j].group != NULL; j++)
+      check_expect (c->what, cfg, &c->expect[j]);
+    for (guint j = 0; j < warnings->len; j++)
+      found |= c->warning != NULL && strstr (g_ptr_array_index (warnings, j), c->warning) != NULL;
+    if (c->warning == NULL && warnings->len > 0)
+      fail_msg ("%s: unexpected warning '%s'", c->what, (char *) g_ptr_array_index (warnings, 0));
+    if (c->warning != NULL && !found)
+      fail_msg ("%s: no warning containing '%s'", c->what, c->warning);
+  }
+}
+
+static void
+test_invalid (void **state)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS (invalid_cases); i++) {
+    const InvalidCase *c = &invalid_cases[i];
+    NsDaemonConfig *cfg = (NsDaemonConfig *) &cfg; /* sentinel: must stay untouched */
+    g_autoptr (GError) error = NULL;
+
+    if (ns_daemon_config_load_data (c->text, -1, &cfg, NULL, &error))
+      fail_msg ("%s: accepted", c->what);
+    assert_true (cfg == (NsDaemonConfig *) &cfg);
+    assert_true (g_error_matches (error, NS_DAEMON_CONFIG_ERROR, c->code));
+    if (strstr (error->message, c->error) == NULL)
+      fail_msg ("%s: error '%s' lacks '%s'", c->what, error->message, c->error);
+  }
+}
+
+static void
+test_all_errors_at_once (void **state)
+{
+  g_autoptr (NsDaemonConfig) cfg = NULL;
+  g_autoptr (GError) error = NULL;
+
+  assert_false (ns_daemon_config_load_data ("[ports]\nrpc = x\n[daemon]\nlog-level = y\n", -1,
+                                            &cfg, NULL, &error));
+  assert_non_null (strstr (error->message, "[ports] rpc:"));
+  assert_non_null (strstr (error->message, "\n[daemon] log-level:"));
+}
+
+static void
+test_default_name (void **state)
+{
+  static const struct { const char *host, *name; } cases[] = {
+    { "alice", "ALICE" },
+    { "web-01.example.org", "WEB-01" },
+    { "averyveryverylonghostname", "AVERYVERYVERYLO" },
+    { "odd*name", "ODD-NAME" },
+    { "", "NETSEND" },
+    { ".starts-with-dot", "NETSEND" },
+    { NULL, "NETSEND" },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++) {
+    g_autofree char *name = ns_daemon_config_default_name (cases[i].host);
+
+    assert_string_equal (name, cases[i].name);
+  }
+}
+
+static void
+test_default_config (void **state)
+{
+  g_autoptr (NsDaemonConfig) cfg = ns_daemon_config_new_default ();
+  g_autofree char *expected = ns_daemon_config_default_name (g_get_host_name ());
+
+  assert_string_equal (cfg->name, expected);
+  assert_string_equal (cfg->workgroup, "WORKGROUP");
+  assert_null (cfg->aliases[0]);
+  assert_null (cfg->interfaces[0]);
+  assert_int_equal (cfg->node_type, NS_NODE_TYPE_B);
+  assert_int_equal (cfg->name_service_port, 137);
+  assert_int_equal (cfg->system_bus, NS_SYSTEM_BUS_AUTO);
+  assert_int_equal (cfg->log_level, G_LOG_LEVEL_MESSAGE);
+  assert_null (cfg->policy_allow);
+  assert_int_equal (cfg->max_message_bytes, 4095);
+  assert_non_null (cfg->keyfile);
+}
+
+static void
+test_round_trip (void **state)
+{
+  static const char text[] =
+    "[netbios]\nname = pc\nworkgroup = lab\naliases = a, b\ninterfaces = lo\n"
+    "scope = x.y\nwins-server = 10.0.0.1\n[ports]\nsession = 0\n"
+    "[policy]\nallow =\ndeny-senders = x*\n";
+  g_autoptr (NsDaemonConfig) a = NULL;
+  g_autoptr (NsDaemonConfig) b = NULL;
+  g_autofree char *data = NULL;
+
+  assert_true (ns_daemon_config_load_data (text, -1, &a, NULL, NULL));
+  data = ns_daemon_config_to_data (a);
+  assert_true (ns_daemon_config_load_data (data, -1, &b, NULL, NULL));
+  assert_true (ns_daemon_config_equal (a, b));
+  /* "allow =" (no source) is not the same as an absent allow. */
+  assert_non_null (b->policy_allow);
+  assert_null (b->policy_allow[0]);
+}
+
+static void
+test_restart_keys (void **state)
+{
+  g_autoptr (NsDaemonConfig) a = NULL;
+  g_autoptr (NsDaemonConfig) b = NULL;
+  g_autoptr (GPtrArray) keys = NULL;
+
+  assert_true (ns_daemon_config_load_data ("[netbios]\nname=A\naliases=X\n", -1, &a, NULL, NULL));
+  assert_true (ns_daemon_config_load_data ("[netbios]\nname=B\naliases=Y\n[ports]\nrpc=0\n"
+                                           "[daemon]\nlog-level=debug\n", -1, &b, NULL, NULL));
+  keys = ns_daemon_config_restart_keys (a, b);
+  /* aliases and log-level apply live; name and the port need a restart. */
+  assert_int_equal (keys->len, 2);
+  assert_string_equal (g_ptr_array_index (keys, 0), "[netbios] name");
+  assert_string_equal (g_ptr_array_index (keys, 1), "[ports] rpc");
+  assert_false (ns_daemon_config_equal (a, b));
+}
+
+static void
+test_missing_file (void **state)
+{
+  g_autoptr (NsDaemonConfig) cfg = NULL;
+  g_autoptr (GError) error = NULL;
+
+  assert_false (ns_daemon_config_load_file ("/nonexistent/netsendd.conf", &cfg, NULL, &error));
+  assert_true (g_error_matches (error, G_FILE_ERROR, G_FILE_ERROR_NOENT));
+  assert_null (cfg);
+}
+
+static void
+test_file_error_names_path (void **state)
+{
+  g_autofree char *path = NULL;
+  g_autoptr (NsDaemonConfig) cfg = NULL;
+  g_autoptr (GError) error = NULL;
+  int fd = g_file_open_tmp ("test-config-XXXXXX.conf", &path, NULL);
+
+  assert_true (fd >= 0);
+  close (fd);
+  assert_true (g_file_set_contents (path, "[ports]\nrpc = 70000\n", -1, NULL));
+  assert_false (ns_daemon_config_load_file (path, &cfg, NULL, &error));
+  assert_true (g_str_has_prefix (error->message, path));
+  assert_non_null (strstr (error->message, "[ports] rpc:"));
+  g_unlink (path);
+}
+
+static void
+test_canonical_name (void **state)
+{
+  g_autofree char *name = NULL;
+  g_autoptr (GError) error = NULL;
+
+  assert_true (ns_daemon_config_canonical_name ("alice", NULL, &name, NULL));
+  assert_string_equal (name, "ALICE");
+  assert_false (ns_daemon_config_canonical_name ("toolongtoolongtoo", NULL, &name, &error));
+  assert_true (g_error_matches (error, NS_CODEC_ERROR, NS_CODEC_ERROR_INVALID_NAME));
+  assert_string_equal (name, "ALICE");
+}
+
+int
+main (void)
+{
+  const struct CMUnitTest tests[] = {
+    cmocka_unit_test (test_valid),
+    cmocka_unit_test (test_invalid),
+    cmocka_unit_test (test_all_errors_at_once),
+    cmocka_unit_test (test_default_name),
+    cmocka_unit_test (test_default_config),
+    cmocka_unit_test (test_round_trip),
+    cmocka_unit_test (test_restart_keys),
+    cmocka_unit_test (test_missing_file),
+    cmocka_unit_test (test_file_error_names_path),
+    cmocka_unit_test (test_canonical_name),
+  };
+
+  return cmocka_run_group_tests_name ("config", tests, NULL, NULL);
+}
