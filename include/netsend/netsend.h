@@ -9,3 +9,4 @@
 #include <netsend/nb-transport.h>
 #include <netsend/nb-registrar.h>
 #include <netsend/nb-resolver.h>
+#include <netsend/ns-net.h>
