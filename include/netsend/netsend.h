@@ -6,7 +6,12 @@
 #include <netsend/ns-errors.h>
 #include <netsend/nb-name.h>
 #include <netsend/nb-ns.h>
+#include <netsend/nb-session.h>
+#include <netsend/smb-msgr.h>
 #include <netsend/nb-transport.h>
 #include <netsend/nb-registrar.h>
 #include <netsend/nb-resolver.h>
 #include <netsend/ns-net.h>
+#include <netsend/rpc-cl.h>
+#include <netsend/rpc-msgsvc.h>
+#include <netsend/msgr-text.h>
