@@ -210,7 +210,8 @@ typedef struct _NbRegistrar NbRegistrar;
  * @registrar: the registrar
  * @info: the name after the change (for RELEASED: its last snapshot; the
  *   name is already out of the table)
- * @old_state: the state it left
+ * @old_state: the state it left (%NB_NAME_STATE_RELEASED for a name that
+ *   was not in the table before nb_registrar_add_name())
  * @user_data: as given to nb_registrar_set_event_func()
  *
  * Called on every state change of a name. Called from inside

@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+/* Internals shared by the files of lib/engine. Not installed. */
+
+#include <glib.h>
+
+#include "netsend/nb-ns.h"
+#include "netsend/nb-registrar.h"
+#include "netsend/nb-transport.h"
+
+G_BEGIN_DECLS
+
+/* Builds @packet and hands it to @transport. A failure (a packet the codec
+ * refuses, a send error) is logged at debug level and otherwise ignored:
+ * the state machines treat it like a datagram lost on the wire. */
+gboolean _nb_engine_send (const NbTransport *transport, const NbNsPacket *packet,
+                          guint32 dst_ipv4, guint16 dst_port, gboolean broadcast);
+
+/* A first NAME_TRN_ID, random so that two engine objects (or a restarted
+ * daemon) do not start in step. */
+guint16 _nb_engine_random_trn_id (void);
+
+/* "a.b.c.d" for debug logs, in a static ring of buffers. */
+const char *_nb_engine_ipv4_str (guint32 ipv4);
+
+/* One name of a registrar's table. */
+typedef struct {
+  NbNameInfo info;
+  guint16 trn_id; /* the current registration or release transaction */
+  guint sent;     /* transmissions made in that transaction */
+  gint64 deadline_us;
+} NbRegEntry;
+
+/* Shared between nb-registrar.c (state machines) and nb-responder.c (what
+ * other nodes are told about the table). */
+struct _NbRegistrar {
+  NbRegistrarConfig config;
+  NbTransport transport;
+  guint16 ont; /* NB_FLAGS ONT bits of our node type */
+  GPtrArray *entries; /* NbRegEntry*, in the order names were added */
+  guint16 next_trn_id;
+
+  NbRegistrarEventFunc event_func;
+  gpointer event_data;
+  GDestroyNotify event_destroy;
+  GArray *pending_events; /* PendingEvent, dispatched at the end of a call */
+  gboolean dispatching;
+
+  NbEngineTimer *timer;
+};
+
+/* The entry of @name, or NULL. */
+NbRegEntry *_nb_registrar_find (NbRegistrar *registrar, const NbName *name);
+
+/* NB_FLAGS for one of our names: G bit and our ONT. */
+guint16 _nb_registrar_nb_flags (const NbRegistrar *registrar, gboolean group);
+
+/* nb-responder.c: answers a NAME QUERY REQUEST / NODE STATUS REQUEST
+ * (RFC 1002 §4.2.12, §4.2.17) for the registrar's names. */
+void _nb_responder_name_query (NbRegistrar *registrar, const NbNsPacket *request,
+                               guint32 src_ipv4, guint16 src_port);
+void _nb_responder_node_status (NbRegistrar *registrar, const NbNsPacket *request,
+                                guint32 src_ipv4, guint16 src_port);
+
+/* Builds the node status RDATA listing @registrar's names with their
+ * NAME_FLAGS, at most @max_names of them. Exposed for tests. */
+NbNsNodeStatus *_nb_responder_build_status (NbRegistrar *registrar, guint max_names);
+
+G_END_DECLS
