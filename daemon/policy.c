@@ -248,23 +248,34 @@ ns_inet_address_unmap (GInetAddress *address)
   return g_inet_address_new_from_bytes (b + 12, G_SOCKET_FAMILY_IPV4);
 }
 
-/* Explains why @entry is not a CIDR, for an error message a person can act
- * on. Only called after GLib refused the entry. */
-static char *
-cidr_problem (const char *entry)
+/* Parses "ADDRESS[/PREFIX]" into a mask, or says why it is not one. The
+ * prefix is checked here: GLib's own string parser warns (a fatal warning
+ * under G_DEBUG) on a prefix longer than the address. */
+static GInetAddressMask *
+parse_cidr (const char *entry, char **ret_problem)
 {
   g_auto (GStrv) parts = g_strsplit (entry, "/", 2);
   g_autoptr (GInetAddress) addr = g_inet_address_new_from_string (parts[0]);
+  GInetAddressMask *mask;
   guint max_len;
-  guint64 len = 0;
+  guint64 len;
 
-  if (addr == NULL)
-    return g_strdup ("bad address");
-  max_len = g_inet_address_get_native_size (addr) * 8;
+  if (addr == NULL) {
+    *ret_problem = g_strdup ("bad address");
+    return NULL;
+  }
+  max_len = (guint) g_inet_address_get_native_size (addr) * 8;
+  len = max_len;
   if (parts[1] != NULL &&
-      !g_ascii_string_to_unsigned (parts[1], 10, 0, max_len, &len, NULL))
-    return g_strdup_printf ("prefix length must be 0-%u", max_len);
-  return g_strdup_printf ("address has bits set beyond the /%u prefix", (guint) len);
+      (!g_ascii_isdigit (parts[1][0]) ||
+       !g_ascii_string_to_unsigned (parts[1], 10, 0, max_len, &len, NULL))) {
+    *ret_problem = g_strdup_printf ("prefix length must be 0-%u", max_len);
+    return NULL;
+  }
+  mask = g_inet_address_mask_new (addr, (guint) len, NULL);
+  if (mask == NULL)
+    *ret_problem = g_strdup_printf ("address has bits set beyond the /%u prefix", (guint) len);
+  return mask;
 }
 
 static gboolean
@@ -275,15 +286,15 @@ parse_cidrs (const char *key, const char *const *cidrs, GPtrArray **ret, GError 
   for (guint i = 0; cidrs != NULL && cidrs[i] != NULL; i++) {
     g_autofree char *entry = g_strstrip (g_strdup (cidrs[i]));
     g_autoptr (GInetAddressMask) mask = NULL;
+    g_autofree char *why = NULL;
 
     if (*entry == '\0') {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
                    "%s: entry %u is empty", key, i + 1);
       return FALSE;
     }
-    mask = g_inet_address_mask_new_from_string (entry, NULL);
+    mask = parse_cidr (entry, &why);
     if (mask == NULL) {
-      g_autofree char *why = cidr_problem (entry);
       g_autofree char *shown = g_strescape (entry, NULL);
 
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
