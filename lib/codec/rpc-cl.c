@@ -337,11 +337,15 @@ rpc_cl_packet_free (RpcClPacket *pkt)
 void
 rpc_cl_packet_set_body (RpcClPacket *pkt, const guint8 *data, gsize len)
 {
+  GBytes *body;
+
   g_return_if_fail (pkt != NULL);
   g_return_if_fail (data != NULL || len == 0);
 
+  /* Copy first: @data may point into the old body. */
+  body = g_bytes_new (data, len);
   g_clear_pointer (&pkt->body, g_bytes_unref);
-  pkt->body = g_bytes_new (data, len);
+  pkt->body = body;
 }
 
 /* FACK body (C706 §12.5.3): vers u8, pad u8, window_size u16, max_tsdu
