@@ -7,7 +7,6 @@
 
 #include "netsend/msgr-text.h"
 #include "netsend/ns-errors.h"
-#include "vectors.h"
 
 /* ---- helpers ------------------------------------------------------------ */
 
@@ -347,44 +346,6 @@ test_decode_raw_utf8 (void **state)
   assert_string_equal (native, "П");
 }
 
-static void
-test_decode_charsets_golden (void **state)
-{
-  /* The text bytes of the "smb-message-charsets" frames (SMB_COM_SEND_TEXT_MB_MESSAGE).
-   * SMB parsing is helper H3's (smb-msgr.h); here the text is located by
-   * offset only: 4 NBSS + 32 SMB header + WordCount 1 + 2 (MGID) + ByteCount
-   * 2 + BufferFormat 1 + length 2 = offset 44, length from the LE16 at 42. */
-  static const struct {
-    const char *label;
-    const char *codepage;
-    const char *expect;
-    gboolean raw;
-  } cases[] = {
-    { "\"Grüße only\" in CP850 (default dos charset)", NULL, "Grüße only\n", FALSE },
-    { "\"Grüße Привет\": not CP850-representable -> raw UTF-8 sent", NULL, "Grüße Привет\n", TRUE },
-    { "\"Привет only\" with client dos charset CP866", "CP866", "Привет only\n", FALSE },
-    { "\"Привет only\" CP866 to a CP866 server (arrives correctly)", "866", "Привет only\n", FALSE },
-  };
-
-  assert_int_equal (tv_count ("smb-message-charsets"), G_N_ELEMENTS (cases));
-  for (guint i = 0; i < G_N_ELEMENTS (cases); i++) {
-    g_autoptr (GBytes) frame = tv_lookup ("smb-message-charsets", cases[i].label);
-    gsize size;
-    const guint8 *p = g_bytes_get_data (frame, &size);
-    gsize text_len;
-    gboolean raw = !cases[i].raw;
-    g_autofree char *s = NULL;
-
-    assert_true (size >= 44);
-    assert_int_equal (p[8], 0xd7);
-    text_len = p[42] | (p[43] << 8);
-    assert_int_equal (44 + text_len, size);
-    s = decode_ok (p + 44, text_len, cases[i].codepage, 0, &raw);
-    assert_string_equal (s, cases[i].expect);
-    assert_int_equal (raw, cases[i].raw);
-  }
-}
-
 /* ---- splitting ---------------------------------------------------------- */
 
 static GPtrArray *
@@ -484,41 +445,6 @@ test_split_multibyte_edges (void **state)
   crlf = split_ok ("abc\r\nd", 6, NULL, 4);
   assert_int_equal (crlf->len, 2);
   assert_int_equal (block_len (crlf, 0), 3);
-}
-
-static void
-test_split_golden_samba_blocks (void **state)
-{
-  /* smbclient -M sent 299 letters + "\n" as 127 + 127 + 47 byte 0xD7 blocks
-   * (capture 04); text starts at offset 44 of each frame (see above). */
-  static const char *labels[] = {
-    "SMBsendtxt block 1 (127 bytes)",
-    "SMBsendtxt block 2 (127 bytes)",
-    "SMBsendtxt block 3 (rest incl. CRLF)",
-  };
-  g_autoptr (GString) text = g_string_new (NULL);
-  g_autoptr (GBytes) oem = NULL;
-  g_autoptr (GPtrArray) blocks = NULL;
-  g_autoptr (GError) error = NULL;
-
-  for (int i = 0; i < 299; i++)
-    g_string_append_c (text, (char) ('A' + i % 26));
-  g_string_append_c (text, '\n');
-  oem = encode_ok (text->str, NULL, MSGR_LINE_BREAK_CRLF, 0);
-  blocks = msgr_text_split_blocks (oem, NULL, MSGR_TEXT_SAMBA_BLOCK_SIZE, &error);
-  assert_non_null (blocks);
-  assert_int_equal (blocks->len, G_N_ELEMENTS (labels));
-  for (guint i = 0; i < G_N_ELEMENTS (labels); i++) {
-    g_autoptr (GBytes) frame = tv_lookup ("smb-message-long-multiblock", labels[i]);
-    gsize size;
-    const guint8 *p = g_bytes_get_data (frame, &size);
-    gsize n;
-    const guint8 *mine = g_bytes_get_data (g_ptr_array_index (blocks, i), &n);
-
-    assert_int_equal (p[42] | (p[43] << 8), n);
-    assert_int_equal (size, 44 + n);
-    assert_memory_equal (p + 44, mine, n);
-  }
 }
 
 static void
@@ -707,10 +633,8 @@ main (void)
     cmocka_unit_test (test_decode_never_fails_on_bytes),
     cmocka_unit_test (test_decode_line_breaks),
     cmocka_unit_test (test_decode_raw_utf8),
-    cmocka_unit_test (test_decode_charsets_golden),
     cmocka_unit_test (test_split_boundaries),
     cmocka_unit_test (test_split_multibyte_edges),
-    cmocka_unit_test (test_split_golden_samba_blocks),
     cmocka_unit_test (test_split_numbered),
     cmocka_unit_test (test_split_numbered_word_breaks),
     cmocka_unit_test (test_sanitize),
