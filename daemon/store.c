@@ -373,6 +373,9 @@ configure_writer (NsStore *store, GError **error)
    * loss. */
   if (!exec (store, "PRAGMA synchronous = FULL", "configuring", error))
     return FALSE;
+  /* The WAL file persists (below); cap what it keeps after a checkpoint. */
+  if (!exec (store, "PRAGMA journal_size_limit = 4194304", "configuring", error))
+    return FALSE;
   /* Keep -wal and -shm after close so read-only readers can open. */
   sqlite3_file_control (store->db, "main", SQLITE_FCNTL_PERSIST_WAL, &persist);
   return TRUE;
@@ -425,6 +428,25 @@ open_db (NsStore *store, GError **error)
                "configuring", error);
 }
 
+/* A WAL reader that cannot write to the directory needs the -wal and -shm
+ * files to exist already; SQLite's own messages do not say so. */
+static void
+explain_reader_error (NsStore *store, GError **error)
+{
+  GError *e = error != NULL ? *error : NULL;
+  char *message;
+
+  if (e == NULL || e->domain != NS_STORE_ERROR ||
+      (e->code != NS_STORE_ERROR_CANT_OPEN && e->code != NS_STORE_ERROR_READONLY))
+    return;
+  message = g_strdup_printf ("%s (a reader needs read access to the store and to its "
+                             "-wal and -shm files, which netsendd keeps next to it)",
+                             e->message);
+  g_free (e->message);
+  e->message = message;
+  e->code = NS_STORE_ERROR_CANT_OPEN;
+}
+
 NsStore *
 ns_store_open (const char *path, NsStoreOpenFlags flags, GError **error)
 {
@@ -439,8 +461,11 @@ ns_store_open (const char *path, NsStoreOpenFlags flags, GError **error)
 
   if (!store->readonly && !precreate (path, error))
     return NULL;
-  if (!open_db (store, error) || !check_identity (store, &version, error))
+  if (!open_db (store, error) || !check_identity (store, &version, error)) {
+    if (store->readonly)
+      explain_reader_error (store, error);
     return NULL;
+  }
   if ((flags & NS_STORE_OPEN_CHECK) && !quick_check (store, error))
     return NULL;
   if (!store->readonly) {

@@ -501,35 +501,62 @@ test_garbage_file_refused (void **state)
   assert_true (g_error_matches (error, NS_STORE_ERROR, NS_STORE_ERROR_CORRUPT));
 }
 
-static void
-test_truncated_file_refused (void **state)
+/* Fills a store with 200 messages of 2,000 bytes and closes it (closing
+ * checkpoints the WAL into the main file). Returns the file's bytes. */
+static char *
+make_full_store (const char *path, gsize *ret_len)
 {
-  Fixture *f = *state;
-  g_autoptr (GError) error = NULL;
-  g_autofree char *data = NULL;
   g_autofree char *text = g_strnfill (2000, 'y');
-  gsize len = 0;
+  char *data = NULL;
 
   {
-    g_autoptr (NsStore) store = ns_store_open (f->path, 0, NULL);
+    g_autoptr (NsStore) store = ns_store_open (path, 0, NULL);
 
     for (guint i = 0; i < 200; i++) {
       g_autoptr (NsStoredMessage) m = make_msg (T0 + i, "A", "B", text);
 
       insert1 (store, m);
     }
-  } /* closing checkpoints the WAL into the main file */
-  assert_true (g_file_get_contents (f->path, &data, &len, NULL));
-  assert_true (len > 100000);
-  write_file (f->path, data, len / 2);
+  }
+  assert_true (g_file_get_contents (path, &data, ret_len, NULL));
+  assert_true (*ret_len > 100000);
+  return data;
+}
 
-  /* With the check (what the daemon does at start): refused at open. */
+static void
+test_truncated_file_refused (void **state)
+{
+  Fixture *f = *state;
+  g_autoptr (GError) error = NULL;
+  gsize len = 0;
+  g_autofree char *data = make_full_store (f->path, &len);
+
+  write_file (f->path, data, len / 2);
+  /* The daemon opens with the check at start. */
   assert_null (ns_store_open (f->path, NS_STORE_OPEN_CHECK, &error));
   assert_true (g_error_matches (error, NS_STORE_ERROR, NS_STORE_ERROR_CORRUPT));
-  assert_non_null (strstr (error->message, "is damaged"));
+  assert_non_null (strstr (error->message, f->path));
+}
 
-  /* Without it: the first read of a missing page fails, and from then on
-   * the store refuses writes. */
+static void
+test_damaged_page_makes_store_refuse_writes (void **state)
+{
+  Fixture *f = *state;
+  g_autoptr (GError) error = NULL;
+  gsize len = 0;
+  g_autofree char *data = make_full_store (f->path, &len);
+  g_autofree char *after = NULL;
+  gsize after_len = 0;
+
+  /* Overwrite pages in the middle; page 1 (header, schema) stays good, so
+   * opening without the check works and the damage shows on first read. */
+  memset (data + len / 2, 0x55, 8192);
+  write_file (f->path, data, len);
+
+  assert_null (ns_store_open (f->path, NS_STORE_OPEN_CHECK, &error));
+  assert_true (g_error_matches (error, NS_STORE_ERROR, NS_STORE_ERROR_CORRUPT));
+  if (strstr (error->message, "is damaged") == NULL)
+    fail_msg ("%s", error->message);
   g_clear_error (&error);
   {
     g_autoptr (NsStore) store = ns_store_open (f->path, 0, &error);
@@ -542,10 +569,17 @@ test_truncated_file_refused (void **state)
     assert_true (g_error_matches (error, NS_STORE_ERROR, NS_STORE_ERROR_CORRUPT));
     assert_true (ns_store_is_broken (store));
     g_clear_error (&error);
+    /* From now on the store refuses writes without touching the file. */
     assert_false (ns_store_insert_batch (store, &m, 1, NULL, NULL, &error));
     assert_true (g_error_matches (error, NS_STORE_ERROR, NS_STORE_ERROR_CORRUPT));
     assert_non_null (strstr (error->message, "refusing to write"));
+    g_clear_error (&error);
+    assert_false (ns_store_prune (store, 1, 1, T0, NULL, &error));
+    assert_true (g_error_matches (error, NS_STORE_ERROR, NS_STORE_ERROR_CORRUPT));
   }
+  assert_true (g_file_get_contents (f->path, &after, &after_len, NULL));
+  assert_int_equal (after_len, len);
+  assert_memory_equal (after, data, len);
 }
 
 static void
@@ -651,6 +685,7 @@ main (void)
     T (test_full_disk),
     T (test_garbage_file_refused),
     T (test_truncated_file_refused),
+    T (test_damaged_page_makes_store_refuse_writes),
     T (test_foreign_and_newer_databases),
     T (test_readonly),
     T (test_missing_directory),
