@@ -17,8 +17,10 @@
 /* Reads a second-level encoded name at @r's position (RFC 1002 §4.1).
  *
  * @packet/@packet_len is the whole packet the reader belongs to (compression
- * pointers are offsets from its start; pass the same buffer @r reads); @r's
- * data must be that same buffer. Label compression (RFC 1002 §4.1, RFC 1035
+ * pointers are offsets from its start). @r may read all of it or a slice of
+ * it (e.g. a sub-reader over RDATA); without compression @packet may be
+ * NULL (datagram and session services: `_nb_name_read (r, NULL, 0, FALSE,
+ * &name)`). Label compression (RFC 1002 §4.1, RFC 1035
  * §4.1.4, 14-bit offset per PROTOCOL.md errata 13) is accepted only when
  * @allow_compression: pointers must point strictly backwards of the label
  * they replace, at most NB_NAME_MAX_JUMPS are followed, the expanded name
