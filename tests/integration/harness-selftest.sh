@@ -4,8 +4,9 @@
 # PEERA<03> (nmbd's double answer de-duplicated), node status lists the names,
 # an unknown name gets nothing, smbclient -M delivers "hello" (by IP and by
 # broadcast name resolution) with sender and recipient in the message file, a
-# send to a host without smbd is detected as failed, the capture of it all
-# passes the tshark check; then teardown leaves no namespace and no process,
+# send to a host without smbd is detected as failed, a host behind a router
+# (second subnet) reaches smbd but not the broadcast name service, the capture
+# passes the tshark check (and the check rejects a malformed packet); then teardown leaves no namespace and no process,
 # and the root namespace never got a link. Exit 77 (skip) when not root.
 set -u -o pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib/netns.sh"
@@ -60,6 +61,13 @@ check "message file has the text" grep -qx hello <<<"$msgs"
 check "message file has the second message from WHO" grep -qE "^=== .* from=WHO to=PEERA ip=$(ns_addr h3) " <<<"$msgs"
 if ns_smbclient_send h2 NOBODY x -I "$(ns_addr h3)"; then ns_fail "send to a host without smbd reported success"; fi
 check "failed send detected from smbclient's output" grep -q NT_STATUS <<<"$NS_SMBCLIENT_OUT"
+
+step "routed subnet"
+ns_add_router 1 || ns_fail "router topology did not come up"
+check "h4 is on subnet 2" test "$(ns_addr h4)" = "$(ns_subnet 2).4"
+check "routers do not forward broadcasts: h4 cannot resolve PEERA" test -z "$(ns_nmb_query h4 'PEERA#03')"
+check "h4 reaches PEERA's smbd through the router" ns_smbclient_send h4 PEERA routed -I "$(ns_addr h1)"
+check "routed message delivered" ns_samba_wait_messages h1 3 10
 
 step "capture"
 ns_capture_stop h2

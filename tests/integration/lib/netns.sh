@@ -83,7 +83,8 @@ ns_init() {
   [ -n "$NS_STATE" ] && return 0
   local p=$NS_PFX
   # a leftover namespace of a dead run with our PID: pick another prefix
-  if ip netns list 2>/dev/null | grep -q "^$p"; then NS_PFX="${p}r$RANDOM-"; fi
+  # (here-strings, not "| grep -q": with pipefail an early grep exit can fail the pipe)
+  if grep -q "^$p" <<<"$(ip netns list 2>/dev/null)"; then NS_PFX="${p}r$RANDOM-"; fi
   NS_STATE=$(mktemp -d "${TMPDIR:-/tmp}/${NS_PFX}XXXXXX")
   # smbd runs the message command as the guest user: the tree must be traversable
   chmod 755 "$NS_STATE"
@@ -246,8 +247,8 @@ ns__link() {
 }
 
 ns__link_ready() { # NSNAME IFNAME BRNS PORT
-  ip -n "$1" -br link show "$2" 2>/dev/null | grep -q ' UP ' &&
-    bridge -n "$3" link show dev "$4" 2>/dev/null | grep -q 'state forwarding'
+  grep -q ' UP ' <<<"$(ip -n "$1" -br link show "$2" 2>/dev/null)" &&
+    grep -q 'state forwarding' <<<"$(bridge -n "$3" link show dev "$4" 2>/dev/null)"
 }
 
 # ns_add_host [SUBNET]: one more host (next index) on subnet 1 or 2; prints it.
@@ -530,7 +531,7 @@ ns_samba_wait_name() {
 # ns_samba_wait_wins HOST NAME#TT WINSIP [SECS]: WINS resolves the name.
 ns_samba_wait_wins() {
   local h=$1 q=$2 wins=$3 secs=${4:-$NS_WAIT_SECS}
-  ns_wait "$secs" eval "NS_TOOL_TIMEOUT=3 ns_nmblookup $h -U $wins --recursion '$q' | grep -qi '${q%#*}<${q#*#}>'" ||
+  ns_wait "$secs" eval "grep -qi '${q%#*}<${q#*#}>' <<<\"\$(NS_TOOL_TIMEOUT=3 ns_nmblookup $h -U $wins --recursion '$q')\"" ||
     { ns_log "$q not in WINS $wins within ${secs}s"; return 1; }
 }
 
