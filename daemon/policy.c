@@ -410,6 +410,25 @@ ns_policy_set_recipients (NsPolicy *policy, const char *const *names, GError **e
   return TRUE;
 }
 
+NsPolicy *
+ns_policy_new_full (const char *const *allow,
+                    const char *const *allow_senders,
+                    const char *const *deny_senders,
+                    const char *const *recipients,
+                    gsize max_message_bytes,
+                    GError **error)
+{
+  g_autoptr (NsPolicy) policy = ns_policy_new ();
+
+  if (!ns_policy_set_allow (policy, allow, error) ||
+      !ns_policy_set_allow_senders (policy, allow_senders, error) ||
+      !ns_policy_set_deny_senders (policy, deny_senders, error) ||
+      !ns_policy_set_recipients (policy, recipients, error))
+    return NULL;
+  policy->max_message_bytes = max_message_bytes;
+  return g_steal_pointer (&policy);
+}
+
 void
 ns_policy_set_max_message_bytes (NsPolicy *policy, gsize max_bytes)
 {

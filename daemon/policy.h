@@ -150,6 +150,16 @@ gboolean ns_policy_set_deny_senders (NsPolicy *policy, const char *const *globs,
 gboolean ns_policy_set_recipients (NsPolicy *policy, const char *const *names, GError **error);
 void ns_policy_set_max_message_bytes (NsPolicy *policy, gsize max_bytes);
 
+/* All of the above at once, with their meanings of %NULL: a convenience
+ * for the daemon, which has the lists from [policy]. @allow must be the
+ * final list (the caller substitutes its default for an absent key). */
+NsPolicy *ns_policy_new_full (const char *const *allow,
+                              const char *const *allow_senders,
+                              const char *const *deny_senders,
+                              const char *const *recipients,
+                              gsize max_message_bytes,
+                              GError **error);
+
 guint ns_policy_get_n_allow (const NsPolicy *policy);
 /* (transfer none) */
 GInetAddressMask *ns_policy_get_allow (const NsPolicy *policy, guint index);

@@ -11,7 +11,7 @@
  * the file is damaged make the store refuse further writes, so a broken
  * database is never written to again by us. */
 
-#include "store.h"
+#include "store-private.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -23,9 +23,6 @@
 
 /* Largest value PRAGMA max_page_count takes; used to lift a size cap. */
 #define MAX_PAGE_COUNT G_GINT64_CONSTANT (4294967294)
-
-#define MESSAGE_COLUMNS \
-  "id, received_us, transport, source, port, sender, recipient, text, raw, codepage, verdict"
 
 /* Schema migrations: entry i brings user_version i to i + 1. Never edit a
  * released entry; append a new one and bump NS_STORE_SCHEMA_VERSION. */
@@ -52,14 +49,6 @@ static const char *const migrations[NS_STORE_SCHEMA_VERSION] = {
   "  WHERE dedup_key IS NOT NULL;",
 };
 
-struct _NsStore {
-  sqlite3 *db;
-  char *path;
-  gboolean readonly;
-  gboolean broken;
-  sqlite3_stmt *insert_stmt;
-  sqlite3_stmt *dedup_stmt;
-};
 
 G_DEFINE_QUARK (ns-store-error-quark, ns_store_error)
 
@@ -137,8 +126,8 @@ code_for (int rc)
 
 /* Reports the last SQLite error of @store as "WHAT 'PATH': REASON", and
  * marks the store broken when the error says the file is damaged. */
-static gboolean
-fail (NsStore *store, int rc, const char *what, GError **error)
+gboolean
+_ns_store_fail (NsStore *store, int rc, const char *what, GError **error)
 {
   NsStoreError code = code_for (rc);
 
@@ -149,8 +138,8 @@ fail (NsStore *store, int rc, const char *what, GError **error)
   return FALSE;
 }
 
-static gboolean
-check_writable (NsStore *store, GError **error)
+gboolean
+_ns_store_check_writable (NsStore *store, GError **error)
 {
   if (store->readonly) {
     g_set_error (error, NS_STORE_ERROR, NS_STORE_ERROR_READONLY,
@@ -174,12 +163,12 @@ exec (NsStore *store, const char *sql, const char *what, GError **error)
   int rc = sqlite3_exec (store->db, sql, NULL, NULL, NULL);
 
   if (rc != SQLITE_OK)
-    return fail (store, rc, what, error);
+    return _ns_store_fail (store, rc, what, error);
   return TRUE;
 }
 
-static gboolean
-pragma_int (NsStore *store, const char *sql, gint64 *ret, GError **error)
+gboolean
+_ns_store_pragma_int (NsStore *store, const char *sql, gint64 *ret, GError **error)
 {
   sqlite3_stmt *stmt = NULL;
   int rc = sqlite3_prepare_v2 (store->db, sql, -1, &stmt, NULL);
@@ -196,7 +185,7 @@ pragma_int (NsStore *store, const char *sql, gint64 *ret, GError **error)
   }
   sqlite3_finalize (stmt);
   if (rc != SQLITE_OK)
-    return fail (store, rc, "reading", error);
+    return _ns_store_fail (store, rc, "reading", error);
   return TRUE;
 }
 
@@ -218,12 +207,12 @@ pragma_text (NsStore *store, const char *sql, char **ret, GError **error)
   }
   sqlite3_finalize (stmt);
   if (rc != SQLITE_OK)
-    return fail (store, rc, "reading", error);
+    return _ns_store_fail (store, rc, "reading", error);
   return TRUE;
 }
 
-static void
-rollback_if_open (NsStore *store)
+void
+_ns_store_rollback_if_open (NsStore *store)
 {
   /* After SQLITE_FULL, IOERR, BUSY or NOMEM SQLite may already have rolled
    * the transaction back (https://sqlite.org/lang_transaction.html);
@@ -244,7 +233,7 @@ prepare (NsStore *store, sqlite3_stmt **slot, const char *sql, GError **error)
   }
   rc = sqlite3_prepare_v3 (store->db, sql, -1, SQLITE_PREPARE_PERSISTENT, slot, NULL);
   if (rc != SQLITE_OK)
-    return fail (store, rc, "preparing a statement on", error);
+    return _ns_store_fail (store, rc, "preparing a statement on", error);
   return TRUE;
 }
 
@@ -292,11 +281,11 @@ migrate (NsStore *store, gint64 from_version, GError **error)
       return FALSE;
     if (!exec (store, migrations[v], "migrating the schema of", error) ||
         !exec (store, stamp, "migrating the schema of", error)) {
-      rollback_if_open (store);
+      _ns_store_rollback_if_open (store);
       return FALSE;
     }
     if (!exec (store, "COMMIT", "committing the schema migration of", error)) {
-      rollback_if_open (store);
+      _ns_store_rollback_if_open (store);
       return FALSE;
     }
   }
@@ -311,9 +300,9 @@ check_identity (NsStore *store, gint64 *ret_version, GError **error)
 
   /* The first read of the header: a file that is not a database fails
    * here with SQLITE_NOTADB. */
-  if (!pragma_int (store, "PRAGMA application_id", &app_id, error) ||
-      !pragma_int (store, "PRAGMA user_version", &version, error) ||
-      !pragma_int (store, "SELECT count(*) FROM sqlite_master", &n_objects, error))
+  if (!_ns_store_pragma_int (store, "PRAGMA application_id", &app_id, error) ||
+      !_ns_store_pragma_int (store, "PRAGMA user_version", &version, error) ||
+      !_ns_store_pragma_int (store, "SELECT count(*) FROM sqlite_master", &n_objects, error))
     return FALSE;
   if ((app_id != 0 && app_id != NS_STORE_APPLICATION_ID) ||
       (app_id == 0 && version == 0 && n_objects > 0)) {
@@ -422,7 +411,7 @@ open_db (NsStore *store, GError **error)
                                 SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_DIRECTONLY,
                                 NULL, sql_name_match, NULL, NULL);
   if (rc != SQLITE_OK)
-    return fail (store, rc, "registering functions on", error);
+    return _ns_store_fail (store, rc, "registering functions on", error);
   return exec (store, store->readonly ? "PRAGMA query_only = ON; PRAGMA trusted_schema = OFF"
                                       : "PRAGMA trusted_schema = OFF; PRAGMA cell_size_check = ON",
                "configuring", error);
@@ -515,15 +504,15 @@ ns_store_set_size_limit (NsStore *store, guint64 max_bytes, GError **error)
   g_autofree char *sql = NULL;
 
   g_return_val_if_fail (store != NULL, FALSE);
-  if (!check_writable (store, error) ||
-      !pragma_int (store, "PRAGMA page_size", &page_size, error))
+  if (!_ns_store_check_writable (store, error) ||
+      !_ns_store_pragma_int (store, "PRAGMA page_size", &page_size, error))
     return FALSE;
   pages = max_bytes == 0 ? MAX_PAGE_COUNT
         : (gint64) MIN (max_bytes / (guint64) MAX (page_size, 512), (guint64) MAX_PAGE_COUNT);
   /* SQLite never sets the cap below the current size; it returns the cap
    * in force. */
   sql = g_strdup_printf ("PRAGMA max_page_count = %" G_GINT64_FORMAT, MAX (pages, 1));
-  return pragma_int (store, sql, &result, error);
+  return _ns_store_pragma_int (store, sql, &result, error);
 }
 
 /* ---- inserting ------------------------------------------------------------------ */
@@ -576,8 +565,8 @@ dedup_key (const NsStoredMessage *msg)
   return g_bytes_new (digest, len);
 }
 
-static gint64
-sat_add (gint64 a, gint64 b)
+gint64
+_ns_store_sat_add (gint64 a, gint64 b)
 {
   if (b > 0 && a > G_MAXINT64 - b)
     return G_MAXINT64;
@@ -601,13 +590,13 @@ find_duplicate (NsStore *store, GBytes *key, gint64 when, gint64 window_us,
                 " AND verdict = 'accepted' ORDER BY id DESC LIMIT 1", error))
     return FALSE;
   sqlite3_bind_blob (store->dedup_stmt, 1, data, (int) len, SQLITE_STATIC);
-  sqlite3_bind_int64 (store->dedup_stmt, 2, sat_add (when, -window_us));
-  sqlite3_bind_int64 (store->dedup_stmt, 3, sat_add (when, window_us));
+  sqlite3_bind_int64 (store->dedup_stmt, 2, _ns_store_sat_add (when, -window_us));
+  sqlite3_bind_int64 (store->dedup_stmt, 3, _ns_store_sat_add (when, window_us));
   rc = sqlite3_step (store->dedup_stmt);
   *ret_id = rc == SQLITE_ROW ? sqlite3_column_int64 (store->dedup_stmt, 0) : 0;
   sqlite3_reset (store->dedup_stmt);
   if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-    return fail (store, rc, "looking for duplicates in", error);
+    return _ns_store_fail (store, rc, "looking for duplicates in", error);
   return TRUE;
 }
 
@@ -660,7 +649,7 @@ insert_one (NsStore *store, const NsStoredMessage *msg, GBytes *key, gint64 *ret
   sqlite3_reset (s);
   sqlite3_clear_bindings (s);
   if (rc != SQLITE_DONE)
-    return fail (store, rc, "storing a message in", error);
+    return _ns_store_fail (store, rc, "storing a message in", error);
   *ret_id = sqlite3_last_insert_rowid (store->db);
   return TRUE;
 }
@@ -700,7 +689,7 @@ ns_store_insert_batch (NsStore *store,
   g_return_val_if_fail (store != NULL, FALSE);
   g_return_val_if_fail (msgs != NULL || n == 0, FALSE);
 
-  if (!check_writable (store, error))
+  if (!_ns_store_check_writable (store, error))
     return FALSE;
   for (guint i = 0; i < n; i++) {
     if (!validate_message (msgs[i], i, error))
@@ -712,10 +701,10 @@ ns_store_insert_batch (NsStore *store,
   dups = g_new0 (gboolean, n);
   rc = sqlite3_exec (store->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
   if (rc != SQLITE_OK)
-    return fail (store, rc, "starting a transaction on", error);
+    return _ns_store_fail (store, rc, "starting a transaction on", error);
   for (guint i = 0; i < n; i++) {
     if (!store_one (store, msgs[i], &ids[i], &dups[i], error)) {
-      rollback_if_open (store);
+      _ns_store_rollback_if_open (store);
       return FALSE;
     }
   }
@@ -723,8 +712,8 @@ ns_store_insert_batch (NsStore *store,
    * the WAL is fsynced. */
   rc = sqlite3_exec (store->db, "COMMIT", NULL, NULL, NULL);
   if (rc != SQLITE_OK) {
-    fail (store, rc, "committing messages to", error);
-    rollback_if_open (store);
+    _ns_store_fail (store, rc, "committing messages to", error);
+    _ns_store_rollback_if_open (store);
     return FALSE;
   }
   if (ret_ids != NULL)
@@ -754,289 +743,5 @@ ns_store_find_recent_duplicate (NsStore *store,
   }
   if (ret_id != NULL)
     *ret_id = found;
-  return TRUE;
-}
-
-/* ---- reading -------------------------------------------------------------------- */
-
-static char *
-column_strdup (sqlite3_stmt *stmt, int col)
-{
-  const unsigned char *text = sqlite3_column_text (stmt, col);
-
-  return text != NULL ? g_strdup ((const char *) text) : NULL;
-}
-
-static NsStoredMessage *
-row_to_message (NsStore *store, sqlite3_stmt *stmt, GError **error)
-{
-  g_autoptr (NsStoredMessage) msg = ns_stored_message_new ();
-  const char *transport = (const char *) sqlite3_column_text (stmt, 2);
-  const char *verdict = (const char *) sqlite3_column_text (stmt, 10);
-
-  msg->id = sqlite3_column_int64 (stmt, 0);
-  msg->received_us = sqlite3_column_int64 (stmt, 1);
-  if (!ns_transport_kind_from_string (transport, &msg->transport) ||
-      !ns_verdict_from_nick (verdict, &msg->verdict)) {
-    g_set_error (error, NS_STORE_ERROR, NS_STORE_ERROR_VERSION,
-                 "store '%s': message %" G_GINT64_FORMAT " has an unknown transport "
-                 "or verdict ('%s', '%s')", store->path, msg->id,
-                 transport != NULL ? transport : "", verdict != NULL ? verdict : "");
-    return NULL;
-  }
-  msg->source = column_strdup (stmt, 3);
-  msg->port = (guint16) sqlite3_column_int (stmt, 4);
-  msg->from = column_strdup (stmt, 5);
-  msg->to = column_strdup (stmt, 6);
-  msg->text = column_strdup (stmt, 7);
-  if (sqlite3_column_type (stmt, 8) != SQLITE_NULL)
-    msg->raw = g_bytes_new (sqlite3_column_blob (stmt, 8), (gsize) sqlite3_column_bytes (stmt, 8));
-  msg->codepage = column_strdup (stmt, 9);
-  return g_steal_pointer (&msg);
-}
-
-/* Appends the WHERE clause for @q to @sql; bind_query() binds it. */
-static void
-append_where (GString *sql, const NsStoreQuery *q)
-{
-  g_string_append (sql, " WHERE 1");
-  if (!q->include_refused)
-    g_string_append (sql, " AND verdict = 'accepted'");
-  if (q->since_us != 0)
-    g_string_append (sql, " AND received_us >= :since");
-  if (q->after_id != 0)
-    g_string_append (sql, " AND id > :after");
-  if (q->from != NULL)
-    g_string_append (sql, " AND ns_name_match(:from, sender)");
-}
-
-static void
-bind_query (sqlite3_stmt *stmt, const NsStoreQuery *q)
-{
-  int i;
-
-  if ((i = sqlite3_bind_parameter_index (stmt, ":since")) > 0)
-    sqlite3_bind_int64 (stmt, i, q->since_us);
-  if ((i = sqlite3_bind_parameter_index (stmt, ":after")) > 0)
-    sqlite3_bind_int64 (stmt, i, q->after_id);
-  if ((i = sqlite3_bind_parameter_index (stmt, ":from")) > 0)
-    sqlite3_bind_text (stmt, i, q->from, -1, SQLITE_STATIC);
-  if ((i = sqlite3_bind_parameter_index (stmt, ":limit")) > 0)
-    sqlite3_bind_int64 (stmt, i, q->limit);
-}
-
-static gboolean
-check_query (NsStore *store, const NsStoreQuery *q, GError **error)
-{
-  g_autoptr (NsNameGlob) glob = NULL;
-  g_autoptr (GError) local = NULL;
-
-  if (q->from == NULL)
-    return TRUE;
-  glob = ns_name_glob_new (q->from, &local);
-  if (glob == NULL) {
-    g_set_error (error, NS_STORE_ERROR, NS_STORE_ERROR_INVALID,
-                 "sender filter: %s", local->message);
-    return FALSE;
-  }
-  return TRUE;
-}
-
-/* Runs @stmt to the end, collecting messages into @out. */
-static gboolean
-collect (NsStore *store, sqlite3_stmt *stmt, GPtrArray *out, GError **error)
-{
-  int rc;
-
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW) {
-    NsStoredMessage *msg = row_to_message (store, stmt, error);
-
-    if (msg == NULL)
-      return FALSE;
-    g_ptr_array_add (out, msg);
-  }
-  if (rc != SQLITE_DONE)
-    return fail (store, rc, "reading messages from", error);
-  return TRUE;
-}
-
-GPtrArray *
-ns_store_query (NsStore *store, const NsStoreQuery *query, GError **error)
-{
-  static const NsStoreQuery all = { 0 };
-  const NsStoreQuery *q = query != NULL ? query : &all;
-  g_autoptr (GPtrArray) out = g_ptr_array_new_with_free_func ((GDestroyNotify) ns_stored_message_free);
-  g_autoptr (GString) sql = g_string_new ("SELECT " MESSAGE_COLUMNS " FROM messages");
-  gboolean newest = q->limit != 0 && q->after_id == 0;
-  sqlite3_stmt *stmt = NULL;
-  gboolean ok;
-  int rc;
-
-  g_return_val_if_fail (store != NULL, NULL);
-  if (!check_query (store, q, error))
-    return NULL;
-  append_where (sql, q);
-  /* The newest N are found by walking ids down, then turned around. */
-  g_string_append (sql, newest ? " ORDER BY id DESC" : " ORDER BY id ASC");
-  if (q->limit != 0)
-    g_string_append (sql, " LIMIT :limit");
-  rc = sqlite3_prepare_v2 (store->db, sql->str, -1, &stmt, NULL);
-  if (rc != SQLITE_OK) {
-    fail (store, rc, "querying", error);
-    return NULL;
-  }
-  bind_query (stmt, q);
-  ok = collect (store, stmt, out, error);
-  sqlite3_finalize (stmt);
-  if (!ok)
-    return NULL;
-  if (newest) {
-    for (guint i = 0, j = out->len; i + 1 < j; i++, j--) {
-      gpointer t = out->pdata[i];
-
-      out->pdata[i] = out->pdata[j - 1];
-      out->pdata[j - 1] = t;
-    }
-  }
-  return g_steal_pointer (&out);
-}
-
-NsStoredMessage *
-ns_store_get (NsStore *store, gint64 id, GError **error)
-{
-  sqlite3_stmt *stmt = NULL;
-  NsStoredMessage *msg = NULL;
-  int rc;
-
-  g_return_val_if_fail (store != NULL, NULL);
-  rc = sqlite3_prepare_v2 (store->db, "SELECT " MESSAGE_COLUMNS " FROM messages WHERE id = ?1",
-                           -1, &stmt, NULL);
-  if (rc != SQLITE_OK) {
-    fail (store, rc, "reading", error);
-    return NULL;
-  }
-  sqlite3_bind_int64 (stmt, 1, id);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    msg = row_to_message (store, stmt, error);
-  else if (rc == SQLITE_DONE)
-    g_set_error (error, NS_STORE_ERROR, NS_STORE_ERROR_NOT_FOUND,
-                 "no message %" G_GINT64_FORMAT " in store '%s'", id, store->path);
-  else
-    fail (store, rc, "reading", error);
-  sqlite3_finalize (stmt);
-  return msg;
-}
-
-gboolean
-ns_store_count (NsStore *store, const NsStoreQuery *query, guint64 *ret_count, GError **error)
-{
-  static const NsStoreQuery all = { 0 };
-  const NsStoreQuery *q = query != NULL ? query : &all;
-  g_autoptr (GString) sql = g_string_new ("SELECT count(*) FROM messages");
-  sqlite3_stmt *stmt = NULL;
-  gint64 count = 0;
-  int rc;
-
-  g_return_val_if_fail (store != NULL, FALSE);
-  if (!check_query (store, q, error))
-    return FALSE;
-  append_where (sql, q);
-  rc = sqlite3_prepare_v2 (store->db, sql->str, -1, &stmt, NULL);
-  if (rc == SQLITE_OK) {
-    bind_query (stmt, q);
-    rc = sqlite3_step (stmt);
-    if (rc == SQLITE_ROW) {
-      count = sqlite3_column_int64 (stmt, 0);
-      rc = SQLITE_OK;
-    }
-  }
-  sqlite3_finalize (stmt);
-  if (rc != SQLITE_OK)
-    return fail (store, rc, "counting messages in", error);
-  if (ret_count != NULL)
-    *ret_count = (guint64) count;
-  return TRUE;
-}
-
-gboolean
-ns_store_get_last_id (NsStore *store, gint64 *ret_id, GError **error)
-{
-  gint64 id = 0;
-
-  g_return_val_if_fail (store != NULL, FALSE);
-  /* sqlite_sequence keeps the AUTOINCREMENT high-water mark, which stays
-   * put when the newest rows are pruned. */
-  if (!pragma_int (store, "SELECT seq FROM sqlite_sequence WHERE name = 'messages'", &id, error))
-    return FALSE;
-  if (ret_id != NULL)
-    *ret_id = id;
-  return TRUE;
-}
-
-/* ---- retention -------------------------------------------------------------------- */
-
-static gboolean
-run_delete (NsStore *store, const char *sql, gint64 param, guint64 *deleted, GError **error)
-{
-  sqlite3_stmt *stmt = NULL;
-  int rc = sqlite3_prepare_v2 (store->db, sql, -1, &stmt, NULL);
-
-  if (rc == SQLITE_OK) {
-    sqlite3_bind_int64 (stmt, 1, param);
-    rc = sqlite3_step (stmt);
-    if (rc == SQLITE_DONE) {
-      *deleted += (guint64) sqlite3_changes (store->db);
-      rc = SQLITE_OK;
-    }
-  }
-  sqlite3_finalize (stmt);
-  if (rc != SQLITE_OK)
-    return fail (store, rc, "pruning", error);
-  return TRUE;
-}
-
-gboolean
-ns_store_prune (NsStore *store,
-                gint64 max_age_s,
-                guint64 max_count,
-                gint64 now_us,
-                guint64 *ret_deleted,
-                GError **error)
-{
-  guint64 deleted = 0;
-  int rc;
-
-  g_return_val_if_fail (store != NULL, FALSE);
-  if (!check_writable (store, error))
-    return FALSE;
-  if (max_age_s <= 0 && max_count == 0) {
-    if (ret_deleted != NULL)
-      *ret_deleted = 0;
-    return TRUE;
-  }
-  rc = sqlite3_exec (store->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
-  if (rc != SQLITE_OK)
-    return fail (store, rc, "starting a transaction on", error);
-  if ((max_age_s > 0 &&
-       !run_delete (store, "DELETE FROM messages WHERE received_us < ?1",
-                    sat_add (now_us, -(max_age_s > G_MAXINT64 / G_USEC_PER_SEC
-                                       ? G_MAXINT64 : max_age_s * G_USEC_PER_SEC)),
-                    &deleted, error)) ||
-      (max_count > 0 &&
-       !run_delete (store, "DELETE FROM messages WHERE id <= "
-                           "(SELECT id FROM messages ORDER BY id DESC LIMIT 1 OFFSET ?1)",
-                    (gint64) MIN (max_count, (guint64) G_MAXINT64), &deleted, error))) {
-    rollback_if_open (store);
-    return FALSE;
-  }
-  rc = sqlite3_exec (store->db, "COMMIT", NULL, NULL, NULL);
-  if (rc != SQLITE_OK) {
-    fail (store, rc, "committing the pruning of", error);
-    rollback_if_open (store);
-    return FALSE;
-  }
-  if (ret_deleted != NULL)
-    *ret_deleted = deleted;
   return TRUE;
 }

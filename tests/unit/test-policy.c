@@ -389,6 +389,30 @@ test_describe (void **state)
                        "max-message-bytes: 652\n");
 }
 
+static void
+test_new_full (void **state)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (NsPolicy) bad = ns_policy_new_full (LIST ("127.0.0.1"), NULL, LIST ("ok", ""), NULL, 10, &error);
+  g_autoptr (NsPolicy) policy = ns_policy_new_full (LIST ("127.0.0.1"), LIST ("UPS"), NULL, NULL, 10, NULL);
+  g_autoptr (GInetAddress) lo = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  NsInboundMeta meta = { NS_TRANSPORT_RPC, lo, 135, "ups", "HOST", 10 };
+  NsVerdict v;
+
+  assert_null (bad);
+  assert_string_equal (error->message, "deny-senders: '' is not a valid name or glob: name pattern is empty");
+  assert_non_null (policy);
+  assert_int_equal (ns_policy_get_max_message_bytes (policy), 10);
+  assert_int_equal (ns_policy_check (policy, &meta, &v), NS_DECISION_ALLOW);
+  meta.size = 11;
+  assert_int_equal (ns_policy_check (policy, &meta, &v), NS_DECISION_DENY);
+  assert_int_equal (v, NS_VERDICT_TOO_LARGE);
+  meta.size = 1;
+  meta.from = "OTHER";
+  assert_int_equal (ns_policy_check (policy, &meta, &v), NS_DECISION_DENY);
+  assert_int_equal (v, NS_VERDICT_SENDER_NOT_ALLOWED);
+}
+
 int
 main (void)
 {
@@ -403,6 +427,7 @@ main (void)
     cmocka_unit_test (test_transport_does_not_matter),
     cmocka_unit_test (test_verdict_names),
     cmocka_unit_test (test_describe),
+    cmocka_unit_test (test_new_full),
   };
 
   return cmocka_run_group_tests_name ("policy", tests, NULL, NULL);
