@@ -38,6 +38,8 @@ NS_T0=$(date +%s%N)
 NS_CLEANED=0
 NS_SMBCLIENT_OUT=""
 NS_LAST_PID=""
+# nmbd, smbd, sysctl live in sbin, which a non-login PATH may lack
+case ":$PATH:" in *:/usr/sbin:*) ;; *) PATH=$PATH:/usr/sbin:/sbin ;; esac
 
 # ---------------------------------------------------------------- basics
 
@@ -56,15 +58,15 @@ ns_require_root() {
   command -v ip >/dev/null || ns_skip "iproute2 'ip' not installed"
   ip netns list >/dev/null 2>&1 || ns_skip "'ip netns' unavailable"
   local t probe="${NS_PFX}probe"
-  for t in sysctl timeout ss flock "$@"; do
-    command -v "$t" >/dev/null 2>&1 || PATH=$PATH:/usr/sbin:/sbin command -v "$t" >/dev/null 2>&1 \
-      || ns_skip "required tool '$t' not installed"
+  for t in sysctl timeout ss flock bridge "$@"; do
+    command -v "$t" >/dev/null 2>&1 || ns_skip "required tool '$t' not installed"
   done
   ip netns add "$probe" 2>/dev/null || ns_skip "cannot create a network namespace (no CAP_SYS_ADMIN?)"
   ip netns del "$probe"
 }
 
 # ns_wait SECS CMD...: poll CMD every 0.05 s until it succeeds; 1 on timeout.
+# SECS is a whole number.
 ns_wait() {
   local secs=$1 end; shift
   end=$(( $(date +%s%N) + secs * 1000000000 ))
