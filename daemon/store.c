@@ -49,7 +49,6 @@ static const char *const migrations[NS_STORE_SCHEMA_VERSION] = {
   "  WHERE dedup_key IS NOT NULL;",
 };
 
-
 G_DEFINE_QUARK (ns-store-error-quark, ns_store_error)
 
 /* ---- messages ------------------------------------------------------------ */

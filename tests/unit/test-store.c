@@ -236,6 +236,21 @@ test_refused_stored_without_text (void **state)
   assert_int_equal (list->len, 2);
 }
 
+static void
+test_message_copy (void **state)
+{
+  g_autoptr (NsStoredMessage) a = make_msg (T0, "A", "B", "text");
+  g_autoptr (NsStoredMessage) b = ns_stored_message_copy (a);
+
+  a->id = 7;
+  g_clear_pointer (&b, ns_stored_message_free);
+  b = ns_stored_message_copy (a);
+  assert_int_equal (b->id, 7);
+  assert_same_message (a, b);
+  assert_ptr_not_equal (a->text, b->text); /* deep copy */
+  ns_stored_message_free (NULL);
+}
+
 /* ---- queries ------------------------------------------------------------------- */
 
 static NsStore *
@@ -679,6 +694,7 @@ main (void)
     T (test_empty_batch_and_empty_text),
     T (test_invalid_messages_store_nothing),
     T (test_refused_stored_without_text),
+    T (test_message_copy),
     T (test_query_filters),
     T (test_dedup),
     T (test_prune),
