@@ -180,6 +180,12 @@ parse_trailer (NbSessionPacket *p, const guint8 *trailer, gsize len, GError **er
 
   switch (p->type) {
     case NB_SESSION_MESSAGE:
+      /* An empty payload may come as trailer == NULL (g_bytes_get_data() of
+       * an empty GBytes); the reader must not do NULL + 0. */
+      if (len == 0) {
+        p->payload = g_bytes_new (NULL, 0);
+        return TRUE;
+      }
       nb_reader_init (&r, trailer, len);
       nb_reader_dup (&r, len, &p->payload);
       return TRUE;

@@ -354,6 +354,11 @@ test_parse_trailer (void **state)
                                                 sizeof request_bob_alice - 4, &p, &error));
   assert_int_equal (nb_name_suffix (&p->called), 0x03);
   g_clear_pointer (&p, nb_session_packet_free);
+  /* An empty message as the framer hands it out: g_bytes_get_data() of an
+   * empty GBytes is NULL (fuzz regression empty-message-trailer-null-data). */
+  assert_true (nb_session_packet_parse_trailer (NB_SESSION_MESSAGE, NULL, 0, &p, &error));
+  assert_int_equal (g_bytes_get_size (p->payload), 0);
+  g_clear_pointer (&p, nb_session_packet_free);
   assert_false (nb_session_packet_parse_trailer (0x42, NULL, 0, &p, &error));
   assert_true (g_error_matches (error, NS_CODEC_ERROR, NS_CODEC_ERROR_MALFORMED));
   assert_null (p);
