@@ -162,10 +162,57 @@ typedef struct {
  */
 #define RPC_UUID_STRING_LEN 36
 
+/**
+ * rpc_uuid_parse:
+ * @str: "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx", hex digits in either case
+ * @ret: (out caller-allocates): the UUID; untouched on failure
+ * @error: return location for a #GError (%NS_CODEC_ERROR_MALFORMED)
+ *
+ * Returns: %TRUE on success
+ *
+ * Since: 0.1
+ */
 gboolean rpc_uuid_parse (const char *str, RpcUuid *ret, GError **error);
+
+/**
+ * rpc_uuid_to_string:
+ * @uuid: a UUID
+ *
+ * Returns: (transfer full): the lower-case string form
+ *
+ * Since: 0.1
+ */
 char *rpc_uuid_to_string (const RpcUuid *uuid);
+
+/**
+ * rpc_uuid_equal:
+ * @a: a UUID
+ * @b: another UUID
+ *
+ * Returns: %TRUE if all 16 bytes are equal
+ *
+ * Since: 0.1
+ */
 gboolean rpc_uuid_equal (const RpcUuid *a, const RpcUuid *b);
+
+/**
+ * rpc_uuid_is_nil:
+ * @uuid: a UUID
+ *
+ * Returns: %TRUE for the nil UUID (all zero), which in the object field
+ *   means "no object" (PROTOCOL.md errata 6)
+ *
+ * Since: 0.1
+ */
 gboolean rpc_uuid_is_nil (const RpcUuid *uuid);
+
+/**
+ * rpc_uuid_generate:
+ * @ret: (out caller-allocates): a new random (version 4) UUID, e.g. for an
+ *   activity
+ *
+ * Since: 0.1
+ */
 void rpc_uuid_generate (RpcUuid *ret);
 
 /**
@@ -271,24 +318,170 @@ typedef struct {
   GBytes *auth_verifier;
 } RpcClPacket;
 
+/**
+ * rpc_cl_packet_new:
+ * @ptype: the packet type
+ *
+ * Returns: (transfer full): a packet with a header from rpc_cl_header_init()
+ *   and no body
+ *
+ * Since: 0.1
+ */
 RpcClPacket *rpc_cl_packet_new (RpcClPtype ptype);
+
+/**
+ * rpc_cl_packet_free:
+ * @pkt: (nullable): a packet
+ *
+ * Frees @pkt, its body, verifier and FACK selack words.
+ *
+ * Since: 0.1
+ */
 void rpc_cl_packet_free (RpcClPacket *pkt);
+
+/**
+ * rpc_cl_packet_set_body:
+ * @pkt: a packet
+ * @data: (array length=len) (nullable): body bytes, copied; may point into
+ *   the current body
+ * @len: their length
+ *
+ * Since: 0.1
+ */
 void rpc_cl_packet_set_body (RpcClPacket *pkt, const guint8 *data, gsize len);
 
+/**
+ * rpc_cl_header_init:
+ * @ret: (out caller-allocates): the header
+ * @ptype: the packet type
+ *
+ * Zeroes @ret and sets @ptype, a little-endian ASCII IEEE drep and no
+ * interface/activity hints.
+ *
+ * Since: 0.1
+ */
 void rpc_cl_header_init (RpcClHeader *ret, RpcClPtype ptype);
+
+/**
+ * rpc_cl_header_init_reply:
+ * @ret: (out caller-allocates): the reply header
+ * @request: the header of the packet being answered
+ * @ptype: RESPONSE, FAULT, REJECT, WORKING, NOCALL, FACK ...
+ * @server_boot: the server's boot time
+ *
+ * A reply header for the same call: object, interface and version,
+ * activity, sequence number and opnum are copied; flags, fragment number
+ * and serial are 0 and the drep is ours (little-endian), whatever the
+ * request used (the receiver makes it right).
+ *
+ * Since: 0.1
+ */
 void rpc_cl_header_init_reply (RpcClHeader *ret, const RpcClHeader *request,
                                RpcClPtype ptype, guint32 server_boot);
+
+/**
+ * rpc_cl_header_is_little_endian:
+ * @hdr: a header
+ *
+ * Returns: %TRUE if @hdr's drep says little-endian integers
+ *
+ * Since: 0.1
+ */
 gboolean rpc_cl_header_is_little_endian (const RpcClHeader *hdr);
 
+/**
+ * rpc_cl_header_parse:
+ * @data: (array length=len): a datagram
+ * @len: its length
+ * @ret: (out caller-allocates): the header; untouched on failure
+ * @error: return location for a #GError
+ *
+ * Decodes the first %RPC_CL_HEADER_LEN bytes. Refused: fewer than 80 bytes
+ * (%NS_CODEC_ERROR_TRUNCATED), rpc_vers other than 4
+ * (%NS_CODEC_ERROR_UNSUPPORTED), a packet type above 10 or a drep with an
+ * undefined integer (> 1), character (> 1) or floating-point (> 3)
+ * representation (%NS_CODEC_ERROR_MALFORMED). Defined but unusual
+ * representations (big-endian, EBCDIC, VAX floats) are accepted: the header
+ * holds integers only. Reserved flag bits are kept, never refused (errata 5).
+ *
+ * Returns: %TRUE on success
+ *
+ * Since: 0.1
+ */
 gboolean rpc_cl_header_parse (const guint8 *data, gsize len, RpcClHeader *ret,
                               GError **error);
+
+/**
+ * rpc_cl_packet_parse:
+ * @data: (array length=len): one UDP payload
+ * @len: its length
+ * @error: return location for a #GError
+ *
+ * Parses the header (see rpc_cl_header_parse()), then the body: exactly
+ * len bytes must follow the header (%NS_CODEC_ERROR_TRUNCATED if fewer,
+ * %NS_CODEC_ERROR_TRAILING_DATA if more, unless auth_proto is non-zero and
+ * the rest is the verifier). Typed bodies are decoded: FAULT and REJECT
+ * exactly 4 bytes, CL_CANCEL exactly 8, CANCEL_ACK at least 9, FACK (and a
+ * non-empty NOCALL) versions 0/1 with their selack words and nothing more.
+ * PING, WORKING and ACK bodies are kept, not refused.
+ *
+ * Returns: (transfer full) (nullable): the packet, or %NULL on error
+ *
+ * Since: 0.1
+ */
 RpcClPacket *rpc_cl_packet_parse (const guint8 *data, gsize len, GError **error);
+
+/**
+ * rpc_cl_packet_build:
+ * @pkt: the packet; the header's body_len is ignored and computed
+ * @out: array to append the datagram to; unchanged on failure
+ * @error: return location for a #GError
+ *
+ * Encodes @pkt in the byte order of its drep. The body is @pkt->body if
+ * set, else the typed fields of its type (see #RpcClPacket); the verifier
+ * follows. Fails on a body above %RPC_CL_MAX_BODY, an undefined ptype or
+ * drep, a verifier with auth_proto 0, or FACK selack_len without words.
+ *
+ * Returns: %TRUE on success
+ *
+ * Since: 0.1
+ */
 gboolean rpc_cl_packet_build (const RpcClPacket *pkt, GByteArray *out, GError **error);
 
+/**
+ * rpc_cl_build_status:
+ * @hdr: a FAULT or REJECT header, e.g. from rpc_cl_header_init_reply()
+ * @status: the status, e.g. %RPC_NCA_S_UNK_IF or %RPC_NCA_S_FAULT_NDR
+ * @out: array to append the datagram to; unchanged on failure
+ * @error: return location for a #GError
+ *
+ * Returns: %TRUE on success
+ *
+ * Since: 0.1
+ */
 gboolean rpc_cl_build_status (const RpcClHeader *hdr, guint32 status,
                               GByteArray *out, GError **error);
 
+/**
+ * rpc_cl_ptype_name:
+ * @ptype: a packet type
+ *
+ * Returns: (nullable): C706's name ("request", "fack", ...) or %NULL
+ *   above 10
+ *
+ * Since: 0.1
+ */
 const char *rpc_cl_ptype_name (guint8 ptype);
+
+/**
+ * rpc_cl_status_name:
+ * @status: a reject or fault status
+ *
+ * Returns: (nullable): the C706 name ("nca_s_unk_if", ...) of the
+ *   RPC_NCA_S_* constants, or %NULL
+ *
+ * Since: 0.1
+ */
 const char *rpc_cl_status_name (guint32 status);
 
 /**
@@ -301,10 +494,58 @@ const char *rpc_cl_status_name (guint32 status);
  */
 typedef struct _RpcClReasm RpcClReasm;
 
+/**
+ * rpc_cl_reasm_new:
+ * @max_body: most bytes the reassembled body may have
+ * @max_frags: fragment numbers must be below this (> 0)
+ *
+ * Returns: (transfer full): an empty reassembly buffer for one call
+ *
+ * Since: 0.1
+ */
 RpcClReasm *rpc_cl_reasm_new (gsize max_body, guint max_frags);
+
+/**
+ * rpc_cl_reasm_free:
+ * @reasm: (nullable): a reassembly buffer
+ *
+ * Since: 0.1
+ */
 void rpc_cl_reasm_free (RpcClReasm *reasm);
+
+/**
+ * rpc_cl_reasm_add:
+ * @reasm: a reassembly buffer
+ * @frag: a parsed REQUEST (or RESPONSE) fragment, or an unfragmented PDU
+ * @ret_body: (out) (transfer full) (nullable): the whole body once the
+ *   last missing fragment arrived, else %NULL; untouched on failure
+ * @error: return location for a #GError
+ *
+ * Adds one fragment (flags1 FRAG, LASTFRAG on the last, fragnum from 0).
+ * The first packet fixes the call (activity, seqnum). Duplicates, and
+ * anything after completion, are accepted and ignored. Refused: another
+ * call's fragment, an unfragmented PDU after fragments, fragnum at or
+ * above @max_frags or beyond the last fragment, two different last
+ * fragments, or a total above @max_body (%NS_CODEC_ERROR_TOO_LARGE for the
+ * limits, %NS_CODEC_ERROR_MALFORMED otherwise). Sending FACKs (unless
+ * NOFACK) is the caller's job.
+ *
+ * Returns: %TRUE unless the fragment was refused
+ *
+ * Since: 0.1
+ */
 gboolean rpc_cl_reasm_add (RpcClReasm *reasm, const RpcClPacket *frag,
                            GBytes **ret_body, GError **error);
+
+/**
+ * rpc_cl_reasm_next_fragnum:
+ * @reasm: a reassembly buffer
+ *
+ * Returns: the number of fragments received in order from 0, i.e. the first
+ *   missing fragment number; a FACK's acknowledgement is derived from it
+ *
+ * Since: 0.1
+ */
 guint rpc_cl_reasm_next_fragnum (const RpcClReasm *reasm);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RpcClPacket, rpc_cl_packet_free)
