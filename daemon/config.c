@@ -795,3 +795,36 @@ ns_daemon_config_restart_keys (const NsDaemonConfig *old_config,
   }
   return changed;
 }
+
+void
+ns_daemon_config_take_live (NsDaemonConfig *config, NsDaemonConfig *new_config)
+{
+  g_return_if_fail (config != NULL && new_config != NULL);
+  for (gsize i = 0; i < G_N_ELEMENTS (keys); i++) {
+    const KeyDef *def = &keys[i];
+    gsize size;
+    guint8 tmp[sizeof (gsize) > sizeof (gpointer) ? sizeof (gsize) : sizeof (gpointer)];
+
+    if (def->restart)
+      continue;
+    switch (def->type) {
+      case T_PORT: size = sizeof (guint16); break;
+      case T_SIZE: size = sizeof (gsize); break;
+      case T_NODE_TYPE: size = sizeof (NsNodeType); break;
+      case T_BUS_MODE: size = sizeof (NsSystemBusMode); break;
+      case T_LOG_LEVEL: size = sizeof (GLogLevelFlags); break;
+      default: size = sizeof (gpointer); break;
+    }
+    /* Swap, so that freeing @new_config frees the old values. */
+    memcpy (tmp, FIELD (config, def, guint8), size);
+    memcpy (FIELD (config, def, guint8), FIELD (new_config, def, guint8), size);
+    memcpy (FIELD (new_config, def, guint8), tmp, size);
+  }
+  {
+    GKeyFile *kf = config->keyfile;
+
+    config->keyfile = new_config->keyfile;
+    new_config->keyfile = kf;
+  }
+  ns_daemon_config_free (new_config);
+}

@@ -150,6 +150,11 @@ gboolean ns_daemon_config_equal (const NsDaemonConfig *a, const NsDaemonConfig *
 GPtrArray *ns_daemon_config_restart_keys (const NsDaemonConfig *old_config,
                                           const NsDaemonConfig *new_config);
 
+/* SIGHUP: moves every setting that applies without a restart (and the
+ * key file) from @new_config into @config, leaving @config's restart-only
+ * settings as they are. @new_config is consumed. */
+void ns_daemon_config_take_live (NsDaemonConfig *config, NsDaemonConfig *new_config);
+
 /* Groups the daemon accepts without checking their keys here because
  * another module parses them ([store], [delivery], [rpc], [limits]);
  * NULL-terminated. */

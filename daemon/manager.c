@@ -1,0 +1,303 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+
+#define G_LOG_DOMAIN "netsendd"
+
+#include "manager.h"
+
+#include <string.h>
+#include <unistd.h>
+
+#include <netsend/nb-registrar.h>
+#include <netsend/ns-net.h>
+
+#include "../config.h" /* the build's PACKAGE_VERSION (config.h here is ours) */
+#include "control.h"
+#include "logging.h"
+#include "names.h"
+
+/* One interface address: its name-service endpoint and registrar. */
+typedef struct {
+  NsIface *iface;
+  NsUdpEndpoint *endpoint;
+  NbRegistrar *registrar;
+} Link;
+
+struct _NsManager {
+  NsDaemonConfig *config;
+  GPtrArray *links; /* Link */
+  NsNames *names;
+  NsControl *control;
+  const char *owned_paths[2];
+  gint64 started_us;
+};
+
+static void
+link_free (Link *link)
+{
+  if (link->registrar != NULL) {
+    nb_registrar_detach (link->registrar);
+    nb_registrar_free (link->registrar);
+  }
+  ns_udp_endpoint_free (link->endpoint);
+  ns_iface_free (link->iface);
+  g_free (link);
+}
+
+void
+ns_manager_free (NsManager *manager)
+{
+  if (manager == NULL)
+    return;
+  /* Control first (it points at the names), then the names (they point at
+   * the registrars), then the links. */
+  if (manager->control != NULL)
+    ns_control_set_names (manager->control, NULL);
+  g_clear_pointer (&manager->control, ns_control_free);
+  g_clear_pointer (&manager->names, ns_names_free);
+  g_clear_pointer (&manager->links, g_ptr_array_unref);
+  g_clear_pointer (&manager->config, ns_daemon_config_free);
+  g_free (manager);
+}
+
+static gboolean
+bind_links (NsManager *manager, GError **error)
+{
+  NsDaemonConfig *cfg = manager->config;
+  g_autoptr (GPtrArray) ifaces = NULL;
+
+  if (!ns_ifaces_resolve ((const char *const *) cfg->interfaces, &ifaces, error)) {
+    g_prefix_error (error, "[netbios] interfaces: ");
+    return FALSE;
+  }
+  for (guint i = 0; i < ifaces->len; i++) {
+    const NsIface *iface = g_ptr_array_index (ifaces, i);
+    Link *link = g_new0 (Link, 1);
+    g_autofree char *addr = ns_ipv4_to_string (iface->address);
+    g_autofree char *bcast = ns_ipv4_to_string (iface->broadcast);
+
+    link->iface = ns_iface_copy (iface);
+    g_ptr_array_add (manager->links, link);
+    if (cfg->name_service_port == 0)
+      continue;
+    link->endpoint = ns_udp_endpoint_new (iface, cfg->name_service_port,
+                                          NS_UDP_RECEIVE_BROADCAST, error);
+    if (link->endpoint == NULL)
+      return FALSE;
+    g_info ("Name service on %s: %s:%u, broadcast %s", iface->name, addr,
+            cfg->name_service_port, bcast);
+  }
+  return TRUE;
+}
+
+NsManager *
+ns_manager_new (NsDaemonConfig *config, GError **error)
+{
+  g_autoptr (NsManager) manager = g_new0 (NsManager, 1);
+
+  g_return_val_if_fail (config != NULL, NULL);
+  manager->config = config;
+  manager->links = g_ptr_array_new_with_free_func ((GDestroyNotify) link_free);
+  manager->started_us = g_get_monotonic_time ();
+  if (!bind_links (manager, error))
+    return NULL;
+  manager->control = ns_control_new (config->control_socket, config->admin_group, error);
+  if (manager->control == NULL)
+    return NULL;
+  return g_steal_pointer (&manager);
+}
+
+const char *const *
+ns_manager_get_owned_paths (NsManager *manager)
+{
+  manager->owned_paths[0] = ns_control_get_created_dir (manager->control);
+  manager->owned_paths[1] = NULL;
+  return manager->owned_paths;
+}
+
+static void
+on_ns_datagram (NsUdpEndpoint *endpoint, const guint8 *data, gsize len, guint32 src_ipv4,
+                guint16 src_port, gboolean to_broadcast, gpointer user_data)
+{
+  Link *link = user_data;
+
+  nb_registrar_receive (link->registrar, data, len, src_ipv4, src_port, g_get_monotonic_time ());
+}
+
+static gboolean
+start_registrar (NsManager *manager, Link *link, GError **error)
+{
+  NsDaemonConfig *cfg = manager->config;
+  NbRegistrarConfig rc;
+  NbTransport transport;
+
+  nb_registrar_config_init (&rc);
+  rc.address = link->iface->address;
+  rc.netmask = link->iface->netmask;
+  rc.broadcast = link->iface->broadcast;
+  rc.port = cfg->name_service_port;
+  /* WINS (P/M/H-node) is a later issue; a B-node is what the engine does
+   * now, and what H and M fall back to without a reachable WINS server. */
+  rc.node_type = NB_NODE_B;
+  g_strlcpy (rc.scope, cfg->scope, sizeof rc.scope);
+  memcpy (rc.unit_id, link->iface->hwaddr, sizeof rc.unit_id);
+  /* Every message name plus COMPUTER<00> and WORKGROUP<00>. */
+  rc.max_names = NS_MAX_MESSAGE_NAMES + 2;
+  ns_udp_endpoint_get_transport (link->endpoint, &transport);
+  link->registrar = nb_registrar_new (&rc, &transport, error);
+  if (link->registrar == NULL)
+    return FALSE;
+  nb_registrar_attach (link->registrar, g_main_context_get_thread_default ());
+  ns_udp_endpoint_set_receive_func (link->endpoint, on_ns_datagram, link, NULL);
+  ns_names_add_interface (manager->names, link->iface->name, link->registrar);
+  return TRUE;
+}
+
+static GVariant *
+status_func (gpointer user_data)
+{
+  return ns_manager_get_status (user_data);
+}
+
+gboolean
+ns_manager_start (NsManager *manager, GError **error)
+{
+  NsDaemonConfig *cfg = manager->config;
+
+  if (cfg->wins_servers[0] != NULL)
+    g_message ("[netbios] wins-server is not supported yet; working as a b-node");
+  manager->names = ns_names_new (cfg->dos_charset, cfg->scope);
+  for (guint i = 0; i < manager->links->len; i++) {
+    Link *link = g_ptr_array_index (manager->links, i);
+
+    if (link->endpoint != NULL && !start_registrar (manager, link, error))
+      return FALSE;
+  }
+  if (cfg->name_service_port == 0)
+    g_message ("[ports] name-service = 0: names are not registered on the network");
+  ns_control_set_names (manager->control, manager->names);
+  ns_control_set_status_func (manager->control, status_func, manager);
+  if (!ns_names_register_initial (manager->names, cfg->name, cfg->workgroup,
+                                  (const char *const *) cfg->aliases, error))
+    return FALSE;
+  if (!ns_control_start_bus (manager->control, cfg->system_bus, error))
+    return FALSE;
+  g_message ("netsendd %s: %s in workgroup %s on %u interface address(es)", PACKAGE_VERSION,
+             cfg->name, cfg->workgroup, manager->links->len);
+  return TRUE;
+}
+
+void
+ns_manager_reload (NsManager *manager, NsDaemonConfig *new_config)
+{
+  g_autoptr (GPtrArray) restart = ns_daemon_config_restart_keys (manager->config, new_config);
+  g_auto (GStrv) old_aliases = g_strdupv (manager->config->aliases);
+
+  for (guint i = 0; i < restart->len; i++)
+    g_warning ("Reload: %s changed; it takes effect at the next restart",
+               (char *) g_ptr_array_index (restart, i));
+  ns_daemon_config_take_live (manager->config, new_config);
+  ns_logging_set_level (manager->config->log_level);
+  ns_control_set_admin_group (manager->control, manager->config->admin_group);
+  if (manager->names != NULL)
+    ns_names_update_config_aliases (manager->names, (const char *const *) old_aliases,
+                                    (const char *const *) manager->config->aliases);
+  g_message ("Configuration reloaded");
+}
+
+static void
+on_released (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+
+  ns_names_release_all_finish (NULL, result, NULL);
+  g_task_return_boolean (task, TRUE);
+  g_object_unref (task);
+}
+
+void
+ns_manager_stop_async (NsManager *manager, GAsyncReadyCallback callback, gpointer user_data)
+{
+  GTask *task = g_task_new (NULL, NULL, callback, user_data);
+
+  if (manager->names == NULL) {
+    g_task_return_boolean (task, TRUE);
+    g_object_unref (task);
+    return;
+  }
+  g_message ("Stopping: releasing the names");
+  ns_names_release_all_async (manager->names, on_released, task);
+}
+
+gboolean
+ns_manager_stop_finish (NsManager *manager, GAsyncResult *result, GError **error)
+{
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static GVariant *
+counters_and_ports (NsManager *manager, GVariantBuilder *b)
+{
+  NsDaemonConfig *cfg = manager->config;
+  NsUdpCounters sum = { 0 };
+  GVariantBuilder ports;
+
+  for (guint i = 0; i < manager->links->len; i++) {
+    Link *link = g_ptr_array_index (manager->links, i);
+    NsUdpCounters c;
+
+    if (link->endpoint == NULL)
+      continue;
+    ns_udp_endpoint_get_counters (link->endpoint, &c);
+    sum.received += c.received;
+    sum.sent += c.sent;
+    sum.send_errors += c.send_errors;
+    sum.dropped += c.dropped;
+  }
+  g_variant_builder_add (b, "{sv}", "packets-received", g_variant_new_uint64 (sum.received));
+  g_variant_builder_add (b, "{sv}", "packets-sent", g_variant_new_uint64 (sum.sent));
+  g_variant_builder_add (b, "{sv}", "send-errors", g_variant_new_uint64 (sum.send_errors));
+  g_variant_builder_add (b, "{sv}", "packets-dropped", g_variant_new_uint64 (sum.dropped));
+  g_variant_builder_init (&ports, G_VARIANT_TYPE ("a{sq}"));
+  g_variant_builder_add (&ports, "{sq}", "name-service", cfg->name_service_port);
+  g_variant_builder_add (&ports, "{sq}", "datagram", cfg->datagram_port);
+  g_variant_builder_add (&ports, "{sq}", "session", cfg->session_port);
+  g_variant_builder_add (&ports, "{sq}", "rpc", cfg->rpc_port);
+  return g_variant_builder_end (&ports);
+}
+
+GVariant *
+ns_manager_get_status (NsManager *manager)
+{
+  NsDaemonConfig *cfg = manager->config;
+  GVariantBuilder b;
+  g_autoptr (GPtrArray) labels = g_ptr_array_new_with_free_func (g_free);
+  guint n_names = 0, n_conflicts = 0;
+  gint64 uptime = (g_get_monotonic_time () - manager->started_us) / G_USEC_PER_SEC;
+
+  for (guint i = 0; i < manager->links->len; i++) {
+    Link *link = g_ptr_array_index (manager->links, i);
+    g_autofree char *addr = ns_ipv4_to_string (link->iface->address);
+
+    g_ptr_array_add (labels, g_strdup_printf ("%s/%s", link->iface->name, addr));
+  }
+  g_ptr_array_add (labels, NULL);
+  if (manager->names != NULL)
+    ns_names_get_counts (manager->names, &n_names, &n_conflicts);
+  g_variant_builder_init (&b, G_VARIANT_TYPE ("a{sv}"));
+  g_variant_builder_add (&b, "{sv}", "version", g_variant_new_string (PACKAGE_VERSION));
+  g_variant_builder_add (&b, "{sv}", "interface-version", g_variant_new_uint32 (1));
+  g_variant_builder_add (&b, "{sv}", "pid", g_variant_new_uint32 ((guint32) getpid ()));
+  g_variant_builder_add (&b, "{sv}", "uptime", g_variant_new_uint64 ((guint64) uptime));
+  g_variant_builder_add (&b, "{sv}", "name", g_variant_new_string (cfg->name));
+  g_variant_builder_add (&b, "{sv}", "workgroup", g_variant_new_string (cfg->workgroup));
+  /* The node type on the wire: b until WINS support lands (see start). */
+  g_variant_builder_add (&b, "{sv}", "node-type",
+                         g_variant_new_string (ns_node_type_to_string (NS_NODE_TYPE_B)));
+  g_variant_builder_add (&b, "{sv}", "scope", g_variant_new_string (cfg->scope));
+  g_variant_builder_add (&b, "{sv}", "interfaces",
+                         g_variant_new_strv ((const char *const *) labels->pdata, -1));
+  g_variant_builder_add (&b, "{sv}", "names", g_variant_new_uint32 (n_names));
+  g_variant_builder_add (&b, "{sv}", "conflicts", g_variant_new_uint32 (n_conflicts));
+  g_variant_builder_add (&b, "{sv}", "ports", counters_and_ports (manager, &b));
+  return g_variant_builder_end (&b);
+}
