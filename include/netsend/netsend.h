@@ -15,3 +15,5 @@
 #include <netsend/rpc-cl.h>
 #include <netsend/rpc-msgsvc.h>
 #include <netsend/msgr-text.h>
+#include <netsend/nb-dgram.h>
+#include <netsend/msgr-mailslot.h>

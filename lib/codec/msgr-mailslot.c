@@ -213,6 +213,22 @@ check_kind (const TransWords *t, GError **error)
   return TRUE;
 }
 
+/* nb_reader_cstring(), except that input ending before the NUL (and before
+ * @max) is truncation rather than a malformed string. */
+static gboolean
+read_cstring (NbReader *r, gsize max, const guint8 **ret, gsize *ret_len)
+{
+  NbReader probe = *r;
+
+  if (nb_reader_cstring (&probe, max, ret, ret_len)) {
+    *r = probe;
+    return TRUE;
+  }
+  if (nb_reader_ok (r) && nb_reader_remaining (r) <= max)
+    return nb_reader_skip (r, nb_reader_remaining (r) + 1);
+  return nb_reader_cstring (r, max, ret, ret_len);
+}
+
 /* MailslotName, padding and data, located by DataOffset/DataCount as
  * MS-MAIL §3.2.5.1 and Samba do (PROTOCOL.md §3.2, §8 item 11). */
 static void
@@ -224,7 +240,7 @@ read_name_and_data (NbReader *r, const TransWords *t, MsgrMailslotWrite *w)
   guint16 byte_count;
 
   nb_reader_le16 (r, &byte_count); /* MAY be ignored (MS-CIFS §2.2.4.33.1) */
-  if (!nb_reader_cstring (r, MSGR_MAILSLOT_NAME_MAX, &name, &name_len))
+  if (!read_cstring (r, MSGR_MAILSLOT_NAME_MAX, &name, &name_len))
     return;
   if ((why = mailslot_name_invalid (name, name_len)) != NULL) {
     nb_reader_fail (r, why);
@@ -480,11 +496,19 @@ read_body (NbReader *r, MsgrMailslotMessage *m)
   gsize from_len, to_len, rest_len, text_len;
   const guint8 *nul;
 
-  if (!nb_reader_cstring (r, MSGR_MAILSLOT_MAX_FIELD, &from, &from_len) ||
-      !nb_reader_cstring (r, MSGR_MAILSLOT_MAX_FIELD, &to, &to_len)) {
-    nb_reader_fail (r, "From or To is not a NUL-terminated string of at most 255 bytes");
+  NbReader probe = *r;
+
+  /* DataCount delimits the body, so a missing NUL is malformed, not short. */
+  if (!nb_reader_cstring (&probe, MSGR_MAILSLOT_MAX_FIELD, &from, &from_len)) {
+    nb_reader_fail (r, "From has no NUL within 255 bytes");
     return;
   }
+  *r = probe;
+  if (!nb_reader_cstring (&probe, MSGR_MAILSLOT_MAX_FIELD, &to, &to_len)) {
+    nb_reader_fail (r, "To has no NUL within 255 bytes");
+    return;
+  }
+  *r = probe;
   rest_len = nb_reader_remaining (r);
   nb_reader_bytes (r, rest_len, &rest);
   nul = rest_len > 0 ? memchr (rest, 0, rest_len) : NULL;

@@ -459,8 +459,13 @@ start_pending (NbDgramReassembler *self, const NbDgram *frag, gint64 now_us, GEr
 {
   Pending *p;
 
+  gint old = find_pending (self, frag);
+
   if (frag->packet_offset != 0)
-    return refuse (self, -1, NS_CODEC_ERROR_MALFORMED, "first fragment with an offset", frag, error);
+    return refuse (self, old, NS_CODEC_ERROR_MALFORMED, "first fragment with an offset", frag, error);
+  /* A new first fragment restarts an unfinished datagram with its key. */
+  if (old >= 0)
+    g_ptr_array_remove_index (self->pending, (guint) old);
   if (self->pending->len >= self->max_pending)
     g_ptr_array_remove_index (self->pending, 0);
   p = g_new0 (Pending, 1);
