@@ -26,6 +26,8 @@
 #include <stdlib.h>
 
 #include "netsend/nb-ns.h"
+#include "netsend/nb-session.h"
+#include "netsend/smb-msgr.h"
 
 typedef gboolean (*ParseFunc) (const guint8 *data, gsize len);
 typedef gboolean (*BuildFunc) (gconstpointer model, GByteArray *out);
@@ -149,6 +151,146 @@ add_nbns_kinds (GPtrArray *table)
   add_nbns (table, "nbns-node-status-response", nbns_node_status_response);
 }
 
+/* --- NetBIOS session service and SMB messenger (lib/codec/nb-session.c,
+ *     lib/codec/smb-msgr.c) ------------------------------------------------ */
+
+/* Golden frames captured from Samba 4.17 (tests/vectors/golden-vectors.json). */
+static const char nbss_session_request[] =      /* nbss-session-request/request */
+  "810000442046414546454646434542434143414341434143414341434143414341434141440020454f46444"
+  "54f434e45494443434143414341434143414341434143414341414100";
+static const char smb_d0_request[] =            /* smb-sends-d0, SMB part */
+  "ff534d42d00000000000000000000000000000000000000000004242000001000031000453454e444552443000"
+  "04504545524100011d0073696e676c6520626c6f636b20307844302c206e6f206e656770726f74";
+static const char smb_d7_request[] =            /* smb-message-long-multiblock block 1 */
+  "ff534d42d70000000000000000000000000000000000000000002722000000000100008200017f0041424344"
+  "45464748494a4b4c4d4e4f505152535455565758595a4142434445464748494a4b4c4d4e4f50515253545556"
+  "5758595a4142434445464748494a4b4c4d4e4f505152535455565758595a4142434445464748494a4b4c4d4e"
+  "4f505152535455565758595a4142434445464748494a4b4c4d4e4f5051525354555657";
+/* Framer rows push this many D7 session messages as one chunk. */
+#define FRAMER_BATCH 16
+
+static gboolean
+nbss_parse (const guint8 *data, gsize len)
+{
+  NbSessionPacket *p = NULL;
+
+  if (!nb_session_packet_parse (data, len, &p, NULL))
+    return FALSE;
+  nb_session_packet_free (p);
+  return TRUE;
+}
+
+static gboolean
+nbss_build (gconstpointer model, GByteArray *out)
+{
+  return nb_session_packet_build (model, out, NULL);
+}
+
+static gboolean
+smb_parse (const guint8 *data, gsize len)
+{
+  SmbMsgrPacket *p = NULL;
+
+  if (!smb_msgr_parse (data, len, &p, NULL))
+    return FALSE;
+  smb_msgr_packet_free (p);
+  return TRUE;
+}
+
+static gboolean
+smb_build (gconstpointer model, GByteArray *out)
+{
+  return smb_msgr_build (model, out, NULL);
+}
+
+/* One op: push a stream of FRAMER_BATCH frames in one chunk, pop them all. */
+static gboolean
+framer_parse (const guint8 *data, gsize len)
+{
+  NbSessionFramer *f = nb_session_framer_new (NB_SESSION_FRAMING_NBSS, NB_SESSION_MAX_LENGTH);
+  guint n = 0;
+  guint8 type;
+  GBytes *payload;
+
+  if (!nb_session_framer_push (f, data, len, NULL)) {
+    nb_session_framer_free (f);
+    return FALSE;
+  }
+  while (nb_session_framer_pop (f, &type, &payload)) {
+    g_bytes_unref (payload);
+    n++;
+  }
+  nb_session_framer_free (f);
+  return n == FRAMER_BATCH;
+}
+
+/* One op: frame FRAMER_BATCH SMBs (the model) as session messages. */
+static gboolean
+framer_build (gconstpointer model, GByteArray *out)
+{
+  gsize len;
+  const guint8 *smb = g_bytes_get_data ((GBytes *) model, &len);
+
+  for (guint i = 0; i < FRAMER_BATCH; i++) {
+    if (!nb_session_build_message (out, NB_SESSION_FRAMING_NBSS, smb, len, NULL))
+      return FALSE;
+  }
+  return TRUE;
+}
+
+static void
+check_rebuild (const char *kind, GBytes *wire, BuildFunc build, gconstpointer model)
+{
+  g_autoptr (GByteArray) out = g_byte_array_new ();
+  g_autoptr (GBytes) rebuilt = NULL;
+
+  if (!build (model, out))
+    g_error ("bench: sample %s does not build", kind);
+  rebuilt = g_bytes_new (out->data, out->len);
+  if (!g_bytes_equal (wire, rebuilt))
+    g_error ("bench: sample %s does not rebuild byte for byte", kind);
+}
+
+static void
+add_smb (GPtrArray *table, const char *kind, const char *hex)
+{
+  g_autoptr (GBytes) wire = hex_to_bytes (hex);
+  SmbMsgrPacket *model = NULL;
+
+  if (!smb_msgr_parse (g_bytes_get_data (wire, NULL), g_bytes_get_size (wire), &model, NULL))
+    g_error ("bench: sample %s does not parse", kind);
+  check_rebuild (kind, wire, smb_build, model);
+  add_kind (table, kind, hex, smb_parse, smb_build, model,
+            (GDestroyNotify) smb_msgr_packet_free);
+}
+
+static void
+add_session_smb_kinds (GPtrArray *table)
+{
+  g_autoptr (GBytes) req = hex_to_bytes (nbss_session_request);
+  g_autoptr (GBytes) d7 = hex_to_bytes (smb_d7_request);
+  g_autoptr (GByteArray) stream = g_byte_array_new ();
+  g_autoptr (GString) stream_hex = g_string_new (NULL);
+  NbSessionPacket *model = NULL;
+
+  if (!nb_session_packet_parse (g_bytes_get_data (req, NULL), g_bytes_get_size (req), &model,
+                                NULL))
+    g_error ("bench: sample nbss-session-request does not parse");
+  check_rebuild ("nbss-session-request", req, nbss_build, model);
+  add_kind (table, "nbss-session-request", nbss_session_request, nbss_parse, nbss_build, model,
+            (GDestroyNotify) nb_session_packet_free);
+
+  /* framer-16x-d7: 16 session messages of the 167-byte D7 block (2 736 bytes). */
+  framer_build (d7, stream);
+  for (guint i = 0; i < stream->len; i++)
+    g_string_append_printf (stream_hex, "%02x", stream->data[i]);
+  add_kind (table, "nbss-framer-16x-d7", stream_hex->str, framer_parse, framer_build,
+            g_bytes_ref (d7), (GDestroyNotify) g_bytes_unref);
+
+  add_smb (table, "smb-d0-request", smb_d0_request);
+  add_smb (table, "smb-d7-request-127", smb_d7_request);
+}
+
 /* --- measurement ------------------------------------------------------- */
 
 /* Runs @op in batches until @seconds have passed; returns ops per second. */
@@ -183,6 +325,7 @@ measure (const BenchEntry *e, gboolean build, double seconds)
 /* One function per protocol module; see "HOW TO ADD A PACKET KIND" above. */
 static void (*const kind_adders[]) (GPtrArray *table) = {
   add_nbns_kinds,
+  add_session_smb_kinds,
 };
 
 int
