@@ -464,8 +464,9 @@ void smb_header_init_request (SmbHeader *ret, guint8 command);
  * @status: the status to send (SMB_STATUS_DOS() value, or 0)
  *
  * A response header: the request's command, TID, PID, PIDHigh, UID and MID
- * echoed (MS-CIFS §3.3.5.2 / Samba), Flags = %SMB_FLAGS_REPLY, Flags2 = 0
- * (so @status is read as a DOS error: the client negotiated nothing).
+ * echoed (MS-CIFS §3.3.4.1.2; Samba does the same on success), Flags =
+ * %SMB_FLAGS_REPLY, Flags2 = 0 (so @status is read as a DOS error: the
+ * client negotiated nothing).
  *
  * Since: 0.1
  */

@@ -224,7 +224,8 @@ read_header (NbReader *r, SmbHeader *ret, GError **error)
                         "Messenger commands are");
     if (magic[0] != 0xFF || memcmp (magic + 1, "SMB", 3) != 0)
       return set_error (error, NS_CODEC_ERROR_MALFORMED,
-                        "not an SMB1 message: protocol id %02x %02x %02x %02x, expected ff 53 4d 42",
+                        "not an SMB1 message: protocol id %02x %02x %02x %02x, "
+                        "expected ff 53 4d 42",
                         magic[0], magic[1], magic[2], magic[3]);
   }
   nb_reader_u8 (r, &h.command);
@@ -367,8 +368,8 @@ read_name (NbReader *b, const SmbFrame *f, const char *field, char *ret, GError 
     return FALSE;
   mark = *b;
   if (!nb_reader_cstring (b, G_MAXSIZE, &p, &n))
-    return set_error (error, NS_CODEC_ERROR_MALFORMED, "%s: %s is not NUL-terminated within ByteCount",
-                      f->what, field);
+    return set_error (error, NS_CODEC_ERROR_MALFORMED,
+                      "%s: %s is not NUL-terminated within ByteCount", f->what, field);
   if (n > SMB_MSGR_NAME_MAX)
     return set_error (error, NS_CODEC_ERROR_TOO_LARGE,
                       "%s: %s is %" G_GSIZE_FORMAT " bytes, at most %u allowed", f->what, field, n,
@@ -664,8 +665,9 @@ check_direction (const SmbHeader *h, gboolean reply, const char *what, GError **
 {
   if (((h->flags & SMB_FLAGS_REPLY) != 0) == reply)
     return TRUE;
-  return set_error (error, NS_CODEC_ERROR_MALFORMED, "cannot build %s: the header %s the reply flag",
-                    what, reply ? "lacks" : "has");
+  return set_error (error, NS_CODEC_ERROR_MALFORMED,
+                    "cannot build %s: the header %s the reply flag", what,
+                    reply ? "lacks" : "has");
 }
 
 static gboolean

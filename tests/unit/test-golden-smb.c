@@ -343,7 +343,8 @@ test_charsets (void **state)
   /* "Grüße only\r\n" in CP850: ü = 0x81, ß = 0xE1. */
   static const guint8 cp850[] = { 'G', 'r', 0x81, 0xe1, 'e', ' ', 'o', 'n', 'l', 'y', '\r', '\n' };
   /* Not CP850-representable: smbclient sends UTF-8 as is (errata 15). */
-  static const char utf8[] = "Gr\xc3\xbc\xc3\x9f" "e \xd0\x9f\xd1\x80\xd0\xb8\xd0\xb2\xd0\xb5\xd1\x82\r\n";
+  static const char utf8[] = "Gr\xc3\xbc\xc3\x9f"
+                             "e \xd0\x9f\xd1\x80\xd0\xb8\xd0\xb2\xd0\xb5\xd1\x82\r\n";
   /* "Привет only\r\n" in CP866. */
   static const guint8 cp866[] = { 0x8f, 0xe0, 0xa8, 0xa2, 0xa5, 0xe2, ' ', 'o', 'n', 'l', 'y',
                                   '\r', '\n' };

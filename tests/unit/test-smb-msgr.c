@@ -411,11 +411,16 @@ test_wrong_word_counts (void **state)
     /* 37 */ 0x02, 0x00,       /* empty dialect */
   };
 
-  expect_parse_error (d0_wc1, sizeof d0_wc1, NS_CODEC_ERROR_MALFORMED, "WordCount must be 0, found 1");
-  expect_parse_error (d7_wc0, sizeof d7_wc0, NS_CODEC_ERROR_MALFORMED, "WordCount must be 1, found 0");
-  expect_parse_error (d6_wc2, sizeof d6_wc2, NS_CODEC_ERROR_MALFORMED, "WordCount must be 1, found 2");
-  expect_parse_error (d5_wc1, sizeof d5_wc1, NS_CODEC_ERROR_MALFORMED, "WordCount must be 0, found 1");
-  expect_parse_error (neg_wc1, sizeof neg_wc1, NS_CODEC_ERROR_MALFORMED, "WordCount must be 0, found 1");
+  expect_parse_error (d0_wc1, sizeof d0_wc1, NS_CODEC_ERROR_MALFORMED,
+                      "WordCount must be 0, found 1");
+  expect_parse_error (d7_wc0, sizeof d7_wc0, NS_CODEC_ERROR_MALFORMED,
+                      "WordCount must be 1, found 0");
+  expect_parse_error (d6_wc2, sizeof d6_wc2, NS_CODEC_ERROR_MALFORMED,
+                      "WordCount must be 1, found 2");
+  expect_parse_error (d5_wc1, sizeof d5_wc1, NS_CODEC_ERROR_MALFORMED,
+                      "WordCount must be 0, found 1");
+  expect_parse_error (neg_wc1, sizeof neg_wc1, NS_CODEC_ERROR_MALFORMED,
+                      "WordCount must be 0, found 1");
 }
 
 static void
