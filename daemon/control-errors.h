@@ -25,7 +25,7 @@ typedef enum {
   NS_CONTROL_ERROR_DUPLICATE_NAME, /* NERR_DuplicateName 2297: owned on the network */
   NS_CONTROL_ERROR_ACCESS_DENIED,  /* ERROR_ACCESS_DENIED 5 */
   NS_CONTROL_ERROR_NETWORK,        /* NERR_NetworkError 2136 */
-  NS_CONTROL_ERROR_SHUTTING_DOWN,  /* NERR_MsgNotStarted 2284: the daemon is stopping */
+  NS_CONTROL_ERROR_NOT_RUNNING,    /* NERR_MsgNotStarted 2284: not running or stopping */
 } NsControlError;
 
 #define NS_CONTROL_ERROR (ns_control_error_quark ())
@@ -61,7 +61,7 @@ ns_control_error_table (gsize *ret_n)
       "Access is denied." },
     { NS_CONTROL_ERROR_NETWORK, "org.netsend.Error.NetworkError", 2136,
       "A general network error occurred." },
-    { NS_CONTROL_ERROR_SHUTTING_DOWN, "org.netsend.Error.ShuttingDown", 2284,
+    { NS_CONTROL_ERROR_NOT_RUNNING, "org.netsend.Error.NotRunning", 2284,
       "The Messenger service has not been started." },
   };
 

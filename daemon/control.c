@@ -162,7 +162,7 @@ have_names (NsControl *control, GDBusMethodInvocation *invocation)
   if (control->names != NULL)
     return TRUE;
   g_dbus_method_invocation_return_error_literal (invocation, NS_CONTROL_ERROR,
-                                                 NS_CONTROL_ERROR_SHUTTING_DOWN,
+                                                 NS_CONTROL_ERROR_NOT_RUNNING,
                                                  "netsendd is not running its name service");
   return FALSE;
 }

@@ -116,7 +116,7 @@ ns_names_free (NsNames *names)
   for (guint i = 0; i < names->entries->len; i++) {
     Entry *entry = g_ptr_array_index (names->entries, i);
 
-    fail_task (&entry->task, NS_CONTROL_ERROR_SHUTTING_DOWN, "netsendd is stopping");
+    fail_task (&entry->task, NS_CONTROL_ERROR_NOT_RUNNING, "netsendd is stopping");
   }
   if (names->release_timeout != NULL) {
     g_source_destroy (names->release_timeout);
@@ -452,7 +452,7 @@ prepare_add (NsNames *names, const NbName *name, GError **error)
   g_autofree char *text = display (names, name);
 
   if (names->shutting_down) {
-    g_set_error_literal (error, NS_CONTROL_ERROR, NS_CONTROL_ERROR_SHUTTING_DOWN,
+    g_set_error_literal (error, NS_CONTROL_ERROR, NS_CONTROL_ERROR_NOT_RUNNING,
                          "netsendd is stopping");
     return NULL;
   }
@@ -535,7 +535,7 @@ ns_names_delete_async (NsNames *names, const char *utf8, GAsyncReadyCallback cal
   text = display (names, &name);
   entry = find_entry (names, &name);
   if (names->shutting_down)
-    g_set_error_literal (&error, NS_CONTROL_ERROR, NS_CONTROL_ERROR_SHUTTING_DOWN,
+    g_set_error_literal (&error, NS_CONTROL_ERROR, NS_CONTROL_ERROR_NOT_RUNNING,
                          "netsendd is stopping");
   else if (entry == NULL || entry->op == OP_WITHDRAW)
     g_set_error (&error, NS_CONTROL_ERROR, NS_CONTROL_ERROR_NOT_LOCAL_NAME,
@@ -664,7 +664,7 @@ ns_names_release_all_async (NsNames *names, GAsyncReadyCallback callback, gpoint
     Entry *entry = g_ptr_array_index (names->entries, i);
 
     entry->op = OP_NONE;
-    fail_task (&entry->task, NS_CONTROL_ERROR_SHUTTING_DOWN, "netsendd is stopping");
+    fail_task (&entry->task, NS_CONTROL_ERROR_NOT_RUNNING, "netsendd is stopping");
   }
   names->in_call = TRUE;
   for (guint i = 0; i < names->slots->len; i++)

@@ -63,7 +63,7 @@ GVariant *ns_names_list (NsNames *names);
 
 void ns_names_get_counts (NsNames *names, guint *ret_names, guint *ret_conflicts);
 
-/* Shutdown: fails pending adds/deletes with NS_CONTROL_ERROR_SHUTTING_DOWN,
+/* Shutdown: fails pending adds/deletes with NS_CONTROL_ERROR_NOT_RUNNING,
  * releases every name, and finishes when the releases have gone out (or a
  * safety timeout passed). */
 void ns_names_release_all_async (NsNames *names, GAsyncReadyCallback callback, gpointer user_data);
