@@ -25,6 +25,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "netsend/msgr-mailslot.h"
+#include "netsend/msgr-text.h"
+#include "netsend/nb-dgram.h"
 #include "netsend/nb-ns.h"
 #include "netsend/nb-session.h"
 #include "netsend/smb-msgr.h"
@@ -291,6 +294,179 @@ add_session_smb_kinds (GPtrArray *table)
   add_smb (table, "smb-d7-request-127", smb_d7_request);
 }
 
+/* --- NetBIOS datagrams, the MESSNGR mailslot and text (lib/codec/nb-dgram.c,
+ *     lib/codec/msgr-mailslot.c, lib/codec/msgr-text.c) --------------------- */
+
+/* mailslot-messngr, "DIRECT_UNIQUE datagram to PEERA<03> unicast" (capture 10). */
+static const char dgram_messngr[] =
+  "100212340a630002008a00c1000020454f4644454f434e454944434341434143414341434143414341434143"
+  "4141410020464145464546464345424341434143414341434143414341434143414341414400ff534d422500"
+  "000000000000000000000000000000000000000000000000000011000026000000000000000000e803000000"
+  "000000000026005700030001000100020038005c4d41494c534c4f545c4d4553534e4752004e534e2d483200"
+  "5045455241006d61696c736c6f74204d4553534e475220756e696361737400";
+
+typedef struct {
+  NbDgram *dgram;
+  MsgrMailslotMessage *msg;
+} MailslotModel;
+
+static void
+mailslot_model_free (gpointer data)
+{
+  MailslotModel *m = data;
+
+  nb_dgram_free (m->dgram);
+  msgr_mailslot_message_free (m->msg);
+  g_free (m);
+}
+
+static gboolean
+dgram_parse (const guint8 *data, gsize len)
+{
+  NbDgram *d = NULL;
+
+  if (!nb_dgram_parse (data, len, NB_DGRAM_PARSE_NONE, &d, NULL))
+    return FALSE;
+  nb_dgram_free (d);
+  return TRUE;
+}
+
+static gboolean
+dgram_build (gconstpointer model, GByteArray *out)
+{
+  return nb_dgram_build (model, out, NULL);
+}
+
+/* One op: datagram header + SMB transaction + MESSNGR body. */
+static gboolean
+mailslot_parse (const guint8 *data, gsize len)
+{
+  NbDgram *d = NULL;
+  MsgrMailslotMessage *m = NULL;
+
+  if (!msgr_mailslot_parse_datagram (data, len, &d, &m, NULL))
+    return FALSE;
+  nb_dgram_free (d);
+  msgr_mailslot_message_free (m);
+  return TRUE;
+}
+
+static gboolean
+mailslot_build (gconstpointer model, GByteArray *out)
+{
+  const MailslotModel *m = model;
+  const NbDgram *d = m->dgram;
+
+  return msgr_mailslot_build_datagram (d->type, d->flags & NB_DGRAM_NODE_MASK, d->dgm_id,
+                                       d->source_ip, d->source_port, &d->source_name,
+                                       &d->destination_name, m->msg, out, NULL);
+}
+
+/* Text rows: "parse" is msgr_text_decode() of the OEM bytes (the receive
+ * path), "build" is msgr_text_encode() of the UTF-8 model (the send path,
+ * 0x14 line breaks). The code page is the row's. */
+typedef struct {
+  const char *codepage;
+  char *utf8;
+} TextModel;
+
+static void
+text_model_free (gpointer data)
+{
+  TextModel *t = data;
+
+  g_free (t->utf8);
+  g_free (t);
+}
+
+static gboolean
+text_decode (const guint8 *data, gsize len, const char *codepage)
+{
+  char *s = msgr_text_decode (data, len, codepage, 0, NULL, NULL);
+
+  g_free (s);
+  return s != NULL;
+}
+
+static gboolean
+text_decode_cp850 (const guint8 *data, gsize len)
+{
+  return text_decode (data, len, "CP850");
+}
+
+static gboolean
+text_decode_cp866 (const guint8 *data, gsize len)
+{
+  return text_decode (data, len, "CP866");
+}
+
+static gboolean
+text_encode (gconstpointer model, GByteArray *out)
+{
+  const TextModel *t = model;
+  MsgrTextEncodeOptions opts = MSGR_TEXT_ENCODE_OPTIONS_INIT;
+  GBytes *b;
+
+  opts.codepage = t->codepage;
+  b = msgr_text_encode (t->utf8, -1, &opts, NULL);
+  if (b == NULL)
+    return FALSE;
+  g_byte_array_append (out, g_bytes_get_data (b, NULL), (guint) g_bytes_get_size (b));
+  g_bytes_unref (b);
+  return TRUE;
+}
+
+/* Adds a text row for @utf8 in @codepage; the wire sample is its encoding. */
+static void
+add_text (GPtrArray *table, const char *kind, const char *codepage, ParseFunc decode,
+          const char *utf8)
+{
+  TextModel *t = g_new0 (TextModel, 1);
+  g_autoptr (GByteArray) oem = g_byte_array_new ();
+  g_autoptr (GString) hex = g_string_new (NULL);
+
+  t->codepage = codepage;
+  t->utf8 = g_strdup (utf8);
+  if (!text_encode (t, oem))
+    g_error ("bench: text sample %s does not encode", kind);
+  for (guint i = 0; i < oem->len; i++)
+    g_string_append_printf (hex, "%02x", oem->data[i]);
+  add_kind (table, kind, hex->str, decode, text_encode, t, text_model_free);
+}
+
+static void
+add_dgram_mailslot_text_kinds (GPtrArray *table)
+{
+  g_autoptr (GBytes) wire = hex_to_bytes (dgram_messngr);
+  MailslotModel *m = g_new0 (MailslotModel, 1);
+  NbDgram *d = NULL;
+  g_autoptr (GString) de = g_string_new (NULL);
+  g_autoptr (GString) ru = g_string_new (NULL);
+
+  if (!nb_dgram_parse (g_bytes_get_data (wire, NULL), g_bytes_get_size (wire), NB_DGRAM_PARSE_NONE,
+                       &d, NULL) ||
+      !msgr_mailslot_parse_datagram (g_bytes_get_data (wire, NULL), g_bytes_get_size (wire),
+                                     &m->dgram, &m->msg, NULL))
+    g_error ("bench: sample dgram-messngr does not parse");
+  check_rebuild ("dgram-messngr-unicast", wire, dgram_build, d);
+  check_rebuild ("mailslot-messngr-unicast", wire, mailslot_build, m);
+  add_kind (table, "dgram-messngr-unicast", dgram_messngr, dgram_parse, dgram_build, d,
+            (GDestroyNotify) nb_dgram_free);
+  add_kind (table, "mailslot-messngr-unicast", dgram_messngr, mailslot_parse, mailslot_build, m,
+            mailslot_model_free);
+
+  /* About 128-character messages with a line break: German in CP850,
+   * Russian in CP866. */
+  while (g_utf8_strlen (de->str, -1) < 120)
+    g_string_append (de, "Grüße aus Köln, ");
+  g_string_append (de, "\nEnde.");
+  while (g_utf8_strlen (ru->str, -1) < 120)
+    g_string_append (ru, "Привет из Москвы, ");
+  g_string_append (ru, "\nКонец.");
+  add_text (table, "text-cp850-128", "CP850", text_decode_cp850, de->str);
+  add_text (table, "text-cp866-128", "CP866", text_decode_cp866, ru->str);
+}
+
 /* --- measurement ------------------------------------------------------- */
 
 /* Runs @op in batches until @seconds have passed; returns ops per second. */
@@ -326,6 +502,7 @@ measure (const BenchEntry *e, gboolean build, double seconds)
 static void (*const kind_adders[]) (GPtrArray *table) = {
   add_nbns_kinds,
   add_session_smb_kinds,
+  add_dgram_mailslot_text_kinds,
 };
 
 int
