@@ -5,6 +5,8 @@
 
 #include <netsend/ns-net.h>
 
+#include <errno.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 
 /* RFC 1002 §4.2.1 caps name-service datagrams at 576 bytes and the
@@ -60,7 +62,7 @@ open_bound (guint32 ipv4, guint16 port, gboolean reuse, GError **error)
 {
   g_autoptr (GSocket) sock = NULL;
   g_autoptr (GSocketAddress) addr = socket_address_new (ipv4, port);
-  g_autoptr (GError) local = NULL;
+  struct sockaddr_in native;
 
   sock = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_DATAGRAM, G_SOCKET_PROTOCOL_UDP, error);
   if (sock == NULL)
@@ -70,15 +72,18 @@ open_bound (guint32 ipv4, guint16 port, gboolean reuse, GError **error)
   /* Only the broadcast socket shares its address (with other endpoints on
    * the same broadcast domain, and with nmbd's own broadcast socket); a
    * second daemon on the same unicast address must fail loudly. Not
-   * g_socket_bind()'s allow_reuse: it also sets SO_REUSEPORT, which would
-   * let two processes split our unicast traffic between them. */
-  if (reuse && !g_socket_set_option (sock, SOL_SOCKET, SO_REUSEADDR, 1, error))
+   * g_socket_bind(): it resets SO_REUSEADDR to its allow_reuse argument,
+   * and allow_reuse also sets SO_REUSEPORT, which would let two processes
+   * split our unicast traffic between them. */
+  if (!g_socket_set_option (sock, SOL_SOCKET, SO_REUSEADDR, reuse ? 1 : 0, error)
+      || !g_socket_address_to_native (addr, &native, sizeof native, error))
     return NULL;
-  if (!g_socket_bind (sock, addr, FALSE, &local)) {
+  if (bind (g_socket_get_fd (sock), (struct sockaddr *) &native, sizeof native) < 0) {
+    int saved = errno;
     g_autofree char *text = ns_ipv4_to_string (ipv4);
 
-    g_propagate_prefixed_error (error, g_steal_pointer (&local), "Cannot bind UDP %s:%u: ",
-                                text, port);
+    g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved), "Cannot bind UDP %s:%u: %s",
+                 text, port, g_strerror (saved));
     return NULL;
   }
   return g_steal_pointer (&sock);
