@@ -411,6 +411,12 @@ void nb_registrar_set_unit_id (NbRegistrar *registrar, const guint8 *unit_id);
  * datagrams are dropped (debug log). The same datagram may also be given to
  * an #NbResolver: each ignores what is not for it.
  *
+ * Hand a registrar only the datagrams that arrived on its own interface: a
+ * unicast query for a name not in the table is answered NAM_ERR (as nmbd
+ * does), so a registrar shown another interface's unicast traffic would
+ * contradict the registrar that holds the name. Our own broadcasts looping
+ * back (source = #NbRegistrarConfig.address) are recognised and ignored.
+ *
  * Returns: %TRUE if the datagram was meant for the registrar (a request, a
  *   response to one of its transactions, or a conflict demand for one of
  *   its names), whether or not it answered

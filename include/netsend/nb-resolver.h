@@ -204,7 +204,8 @@ typedef void (*NbNodeStatusCallback) (NbResolver *resolver,
 NbResolver *nb_resolver_new (const NbResolverConfig *config,
                              const NbTransport *transport, GError **error);
 
-/* Frees the resolver; pending requests end without callback. NULL-safe. */
+/* Frees the resolver; pending requests end without callback. NULL-safe.
+ * Not from inside one of its callbacks. */
 void nb_resolver_free (NbResolver *resolver);
 
 /**
@@ -286,7 +287,9 @@ guint nb_resolver_get_n_pending (NbResolver *resolver);
  *
  * Matches a response to a pending request by NAME_TRN_ID, opcode, name
  * and, for unicast phases, the source address. Callbacks of requests it
- * completes run before this returns.
+ * completes run before this returns; they may start or cancel requests.
+ * For a daemon: hand it the datagrams of the socket the resolver sends
+ * from (the interface's name-service socket, or an ephemeral one).
  *
  * Returns: %TRUE if the datagram answered one of our requests
  *

@@ -54,6 +54,7 @@ struct _NbResolver {
   GPtrArray *requests; /* Request*, oldest first */
   guint next_id;
   guint16 next_trn_id;
+  guint dispatching; /* callbacks running; the resolver must not be freed */
   NbEngineTimer *timer;
 };
 
@@ -131,6 +132,7 @@ nb_resolver_free (NbResolver *resolver)
 {
   if (resolver == NULL)
     return;
+  g_return_if_fail (resolver->dispatching == 0);
   nb_engine_timer_free (resolver->timer);
   g_ptr_array_unref (resolver->requests);
   g_free (resolver);
@@ -397,7 +399,9 @@ complete (NbResolver *resolver, Request *req, NbQueryStatus status,
       .rcode = status == NB_QUERY_STATUS_NOT_FOUND ? req->rcode : 0,
     };
 
+    resolver->dispatching++;
     req->query_cb (resolver, &result, req->user_data);
+    resolver->dispatching--;
   } else {
     NbNodeStatusResult result = {
       .id = req->id,
@@ -406,7 +410,9 @@ complete (NbResolver *resolver, Request *req, NbQueryStatus status,
       .node_status = node_status,
     };
 
+    resolver->dispatching++;
     req->status_cb (resolver, &result, req->user_data);
+    resolver->dispatching--;
   }
   request_free (req);
 }
