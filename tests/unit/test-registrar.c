@@ -276,6 +276,46 @@ test_registration_refused (void **state)
   assert_int_equal (fx->events->len, 2);
 }
 
+/* A conflict demand while still registering ends the registration too. */
+static void
+test_registration_conflict_demand (void **state)
+{
+  Fx *fx = *state;
+  NbName name = tname ("PEERA", 0x03);
+  g_autoptr (NbNsPacket) demand = nb_ns_name_conflict_demand_new (0x6666, &name, 0);
+
+  assert_true (nb_registrar_add_name (fx->reg, &name, FALSE, fx->now, NULL));
+  fx->now += MS (100);
+  assert_true (inject (fx, demand, PEER_IP, 137));
+  assert_int_equal (fx->events->len, 2);
+  assert_event (fx, 1, &name, NB_NAME_STATE_REGISTERING, NB_NAME_STATE_CONFLICT,
+                NB_NAME_REASON_CONFLICT_DEMAND, T0 + MS (100));
+  run_until (fx, T0 + MS (2000));
+  assert_int_equal (fake_transport_count (fx->ft), 1);
+  assert_int_equal (fx->events->len, 2);
+}
+
+/* A refusal of the final overwrite demand (same NAME_TRN_ID) arriving
+ * after REGISTERED still means another node owns the name. */
+static void
+test_late_refusal (void **state)
+{
+  Fx *fx = *state;
+  NbName name = tname ("PEERA", 0x03);
+  g_autoptr (NbNsPacket) request = NULL;
+  g_autoptr (NbNsPacket) refusal = NULL;
+
+  assert_true (nb_registrar_add_name (fx->reg, &name, FALSE, fx->now, NULL));
+  request = pop_packet (fx->ft, BCAST_IP, 137, TRUE, T0);
+  run_until (fx, T0 + MS (760));
+  assert_int_equal (event (fx, 1)->info.state, NB_NAME_STATE_REGISTERED);
+  refusal = nb_ns_registration_response_new (request->trn_id, &name, NB_NS_RCODE_ACT_ERR, 0, 0,
+                                             OUR_IP);
+  assert_true (inject (fx, refusal, PEER_IP, 137));
+  assert_event (fx, 2, &name, NB_NAME_STATE_REGISTERED, NB_NAME_STATE_CONFLICT,
+                NB_NAME_REASON_NEGATIVE_RESPONSE, T0 + MS (760));
+}
+
 /* A refusal for another transaction, or a positive answer, is no conflict. */
 static void
 test_registration_foreign_response_ignored (void **state)
@@ -874,6 +914,8 @@ main (void)
     cmocka_unit_test_setup_teardown (test_registration_group, setup, teardown),
     cmocka_unit_test_setup_teardown (test_registration_two_names, setup, teardown),
     cmocka_unit_test_setup_teardown (test_registration_refused, setup, teardown),
+    cmocka_unit_test_setup_teardown (test_registration_conflict_demand, setup, teardown),
+    cmocka_unit_test_setup_teardown (test_late_refusal, setup, teardown),
     cmocka_unit_test_setup_teardown (test_registration_foreign_response_ignored, setup, teardown),
     cmocka_unit_test_setup_teardown (test_registration_send_failure, setup, teardown),
     cmocka_unit_test_setup_teardown (test_defend_unique, setup, teardown),
