@@ -62,6 +62,8 @@ convert_run (GIConv cd, const char **inp, gsize *inleft, GByteArray *out)
       continue;
     if (saved == E2BIG && outp != buf)
       continue;
+    /* A conversion error (or output space that cannot grow, which a 256
+     * byte buffer rules out) at *inp. */
     return FALSE;
   }
   return TRUE;
@@ -171,7 +173,7 @@ decode_lossy (GIConv cd, const guint8 *data, gsize len)
   const char *inp = (const char *) data;
   gsize inleft = len;
 
-  while (!convert_run (cd, &inp, &inleft, out)) {
+  while (!convert_run (cd, &inp, &inleft, out) && inleft > 0) {
     /* EILSEQ, or EINVAL for a lead byte cut off at the end. */
     g_byte_array_append (out, (const guint8 *) REPLACEMENT, 3);
     inp++;
@@ -418,7 +420,7 @@ encode_chars (GIConv cd, const GString *text, gboolean fallback, const char *ori
   const char *inp = text->str;
   gsize inleft = text->len;
 
-  while (!convert_run (cd, &inp, &inleft, out)) {
+  while (!convert_run (cd, &inp, &inleft, out) && inleft > 0) {
     gunichar c = g_utf8_get_char (inp);
     const char *next = g_utf8_next_char (inp);
 
