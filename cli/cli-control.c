@@ -32,7 +32,11 @@ connect_address (const char *where, GError **error)
                                                  G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT,
                                                  NULL, NULL, &local);
   if (conn == NULL) {
-    g_set_error (error, NS_CONTROL_ERROR, NS_CONTROL_ERROR_NOT_RUNNING,
+    /* The private socket is mode 0660: refused means "not an admin". */
+    gboolean denied = g_error_matches (local, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED);
+
+    g_set_error (error, NS_CONTROL_ERROR,
+                 denied ? NS_CONTROL_ERROR_ACCESS_DENIED : NS_CONTROL_ERROR_NOT_RUNNING,
                  "Cannot reach netsendd at %s: %s", where, local->message);
     return NULL;
   }
