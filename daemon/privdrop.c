@@ -6,7 +6,10 @@
 
 #include <errno.h>
 #include <grp.h>
+#include <linux/capability.h>
 #include <pwd.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/types.h>
 #include <unistd.h>
 
@@ -47,6 +50,33 @@ verify (uid_t uid, gid_t gid, const char *user, GError **error)
   return TRUE;
 }
 
+/* Not root, but maybe with capabilities (systemd's AmbientCapabilities=
+ * CAP_NET_BIND_SERVICE): the ports are bound, so give them all up. Raw
+ * capset(2): libcap is not worth a dependency for "clear everything". */
+static gboolean
+drop_capabilities (GError **error)
+{
+  struct __user_cap_header_struct header = { _LINUX_CAPABILITY_VERSION_3, 0 };
+  struct __user_cap_data_struct data[2] = { { 0 } };
+
+  /* EINVAL: a kernel before 4.3 has no ambient set, nothing to clear. */
+  if (prctl (PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
+    return fail_errno (error, "clearing the ambient capabilities", "the current user");
+  if (syscall (SYS_capset, &header, data) < 0)
+    return fail_errno (error, "capset", "the current user");
+  header.pid = 0;
+  if (syscall (SYS_capget, &header, data) < 0)
+    return fail_errno (error, "capget", "the current user");
+  for (gsize i = 0; i < G_N_ELEMENTS (data); i++) {
+    if (data[i].effective != 0 || data[i].permitted != 0 || data[i].inheritable != 0) {
+      g_set_error_literal (error, G_FILE_ERROR, G_FILE_ERROR_PERM,
+                           "Capabilities are still set after dropping them");
+      return FALSE;
+    }
+  }
+  return TRUE;
+}
+
 gboolean
 ns_privdrop (const char *user, const char *const *own_paths, GError **error)
 {
@@ -58,7 +88,7 @@ ns_privdrop (const char *user, const char *const *own_paths, GError **error)
   if (geteuid () != 0) {
     g_info ("Not started as root: running as uid %ld, [daemon] user not used",
             (long) geteuid ());
-    return TRUE;
+    return drop_capabilities (error);
   }
   errno = 0;
   pw = getpwnam (user);

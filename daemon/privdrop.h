@@ -7,7 +7,8 @@
  * setresuid() to the user's ids. Each step is checked, and then the result:
  * real, effective and saved ids, the group list, and that root cannot be
  * regained. Any failure is an error the caller must treat as fatal. Not
- * root: nothing to drop, TRUE. */
+ * root (systemd's User=): every capability is given up instead (the unit
+ * grants CAP_NET_BIND_SERVICE for the bind only), and checked. */
 
 #include <glib.h>
 
