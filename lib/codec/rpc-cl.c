@@ -407,7 +407,7 @@ parse_typed_body (RpcClPacket *pkt, const guint8 *body, gsize len, GError **erro
   gboolean le = ndr_drep_is_le (pkt->header.drep);
   const char *what = rpc_cl_ptype_name (pkt->header.ptype);
 
-  nb_reader_init (&r, body, len);
+  ndr_reader_init (&r, body, len);
   switch (pkt->header.ptype) {
   case RPC_CL_PTYPE_FAULT:
   case RPC_CL_PTYPE_REJECT:

@@ -245,7 +245,7 @@ rpc_msgsvc_send_stub_parse (const guint8 *stub, gsize len, const guint8 *drep, g
     return FALSE;
   }
   le = ndr_drep_is_le (drep);
-  nb_reader_init (&r, stub, len);
+  ndr_reader_init (&r, stub, len);
   for (guint i = 0; i < G_N_ELEMENTS (slots); i++) {
     const guint8 *chars;
     gsize n;
@@ -307,7 +307,7 @@ rpc_msgsvc_status_stub_parse (const guint8 *stub, gsize len, const guint8 *drep,
   g_return_val_if_fail (stub != NULL || len == 0, FALSE);
   g_return_val_if_fail (drep != NULL && ret_status != NULL, FALSE);
 
-  nb_reader_init (&r, stub, len);
+  ndr_reader_init (&r, stub, len);
   ndr_read_u32 (&r, ndr_drep_is_le (drep), &status);
   nb_reader_expect_end (&r);
   if (!nb_reader_finish (&r, "NetrSendMessage response stub", error))

@@ -9,6 +9,18 @@
 #include "nb-writer.h"
 #include "netsend/rpc-cl.h"
 
+/* nb_reader_init() for data that may be NULL when empty (an empty GBytes
+ * has no data pointer): the reader would otherwise compute NULL + 0, which
+ * is undefined behaviour (found by fuzz-rpc-cl, regression
+ * request-empty-stub-null-reader-data). */
+static inline void
+ndr_reader_init (NbReader *r, const guint8 *data, gsize len)
+{
+  static const guint8 empty[1];
+
+  nb_reader_init (r, data != NULL ? data : empty, data != NULL ? len : 0);
+}
+
 static inline gboolean
 ndr_drep_is_le (const guint8 *drep)
 {

@@ -262,6 +262,8 @@ test_stub_errors (void **state)
 
   /* Truncation inside counts, chars, padding. */
   expect_stub_error (stub, 0, drep_le, 0, NS_CODEC_ERROR_TRUNCATED, "in From");
+  /* An empty REQUEST body reaches the parser as NULL, 0. */
+  expect_stub_error (NULL, 0, drep_le, 0, NS_CODEC_ERROR_TRUNCATED, "in From");
   expect_stub_error (stub, 10, drep_le, 0, NS_CODEC_ERROR_TRUNCATED,
                      "in From: needed 4 bytes at offset 8, only 2 left");
   expect_stub_error (stub, 16, drep_le, 0, NS_CODEC_ERROR_TRUNCATED,
