@@ -312,6 +312,63 @@ test_file_error_names_path (void **state)
 }
 
 static void
+test_take_live (void **state)
+{
+  g_autoptr (NsDaemonConfig) running = NULL;
+  NsDaemonConfig *reloaded = NULL;
+
+  assert_true (ns_daemon_config_load_data ("[netbios]\nname=A\naliases=X\n[control]\n"
+                                           "admin-group=one\n", -1, &running, NULL, NULL));
+  assert_true (ns_daemon_config_load_data ("[netbios]\nname=B\naliases=Y,Z\n[control]\n"
+                                           "admin-group=two\n[daemon]\nlog-level=debug\n"
+                                           "[ports]\nrpc=0\n[policy]\nallow=10.0.0.0/8\n",
+                                           -1, &reloaded, NULL, NULL));
+  ns_daemon_config_take_live (running, reloaded);
+  /* Live keys move over, restart keys stay. */
+  assert_string_equal (running->aliases[0], "Y");
+  assert_string_equal (running->aliases[1], "Z");
+  assert_string_equal (running->admin_group, "two");
+  assert_int_equal (running->log_level, G_LOG_LEVEL_DEBUG);
+  assert_string_equal (running->policy_allow[0], "10.0.0.0/8");
+  assert_string_equal (running->name, "A");
+  assert_int_equal (running->rpc_port, 135);
+}
+
+/* The shipped example (daemon/netsendd.conf) documents every default as a
+ * commented "#key = value" line: it must load without warnings, and with
+ * those lines uncommented it must still be the default configuration. */
+static void
+test_example_config (void **state)
+{
+  const char *root = g_getenv ("NETSEND_SOURCE_ROOT");
+  g_autofree char *path = NULL;
+  g_autofree char *text = NULL;
+  g_autoptr (GRegex) regex = NULL;
+  g_autofree char *uncommented = NULL;
+  g_autoptr (NsDaemonConfig) as_shipped = NULL;
+  g_autoptr (NsDaemonConfig) explicit = NULL;
+  g_autoptr (NsDaemonConfig) defaults = ns_daemon_config_new_default ();
+  g_autoptr (GPtrArray) warnings = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GError) error = NULL;
+
+  if (root == NULL)
+    skip ();
+  path = g_build_filename (root, "daemon", "netsendd.conf", NULL);
+  assert_true (g_file_get_contents (path, &text, NULL, NULL));
+  assert_true (ns_daemon_config_load_data (text, -1, &as_shipped, warnings, NULL));
+  assert_int_equal (warnings->len, 0);
+  assert_true (ns_daemon_config_equal (as_shipped, defaults));
+  /* Only lines with a value: "#name =" means "computed", "#allow =" absent. */
+  regex = g_regex_new ("^#([a-z-]+ = \\S.*)$", G_REGEX_MULTILINE, 0, NULL);
+  uncommented = g_regex_replace (regex, text, -1, 0, "\\1", 0, NULL);
+  assert_non_null (strstr (uncommented, "\nname-service = 137\n"));
+  if (!ns_daemon_config_load_data (uncommented, -1, &explicit, warnings, &error))
+    fail_msg ("%s", error->message);
+  assert_int_equal (warnings->len, 0);
+  assert_true (ns_daemon_config_equal (explicit, defaults));
+}
+
+static void
 test_canonical_name (void **state)
 {
   g_autofree char *name = NULL;
@@ -337,6 +394,8 @@ main (void)
     cmocka_unit_test (test_restart_keys),
     cmocka_unit_test (test_missing_file),
     cmocka_unit_test (test_file_error_names_path),
+    cmocka_unit_test (test_take_live),
+    cmocka_unit_test (test_example_config),
     cmocka_unit_test (test_canonical_name),
   };
 
