@@ -30,6 +30,8 @@
 #include "netsend/nb-dgram.h"
 #include "netsend/nb-ns.h"
 #include "netsend/nb-session.h"
+#include "netsend/rpc-cl.h"
+#include "netsend/rpc-msgsvc.h"
 #include "netsend/smb-msgr.h"
 
 typedef gboolean (*ParseFunc) (const guint8 *data, gsize len);
@@ -467,6 +469,95 @@ add_dgram_mailslot_text_kinds (GPtrArray *table)
   add_text (table, "text-cp866-128", "CP866", text_decode_cp866, ru->str);
 }
 
+/* --- Connectionless DCE/RPC NetrSendMessage (lib/codec/rpc-cl.c,
+ *     lib/codec/rpc-msgsvc.c) --------------------------------------------- */
+
+/* PROTOCOL.md §7.8: NetrSendMessage("ALICE", "BOB", "Hello") and its
+ * RESPONSE. The request is tests/vectors/rpc/netrsendmessage-ascii.bin
+ * (Samba + impacket encoders) with zero padding instead of impacket's 0xAB. */
+static const char rpc_request[] =
+  "040000001000000000000000000000000000000000000000f8917b5a00ffd011a9b200c04fb6e6fc33221100"
+  "554477668899aabbccddeeff0000000001000000000000000000ffffffff3600000000000600000000000000"
+  "06000000414c494345000000040000000000000004000000424f420006000000000000000600000048656c6c"
+  "6f00";
+static const char rpc_response[] =
+  "040200001000000000000000000000000000000000000000f8917b5a00ffd011a9b200c04fb6e6fc33221100"
+  "554477668899aabbccddeeff00105e5f01000000000000000000ffffffff04000000000000000000";
+
+typedef struct {
+  RpcClHeader header;
+  RpcMsgsvcSend *args;   /* NULL for a response */
+  guint32 status;
+} RpcModel;
+
+static void
+rpc_model_free (gpointer data)
+{
+  RpcModel *m = data;
+
+  rpc_msgsvc_send_free (m->args);
+  g_free (m);
+}
+
+/* One op: CL header + body, call checks, NDR stub with its three strings. */
+static gboolean
+rpc_request_parse (const guint8 *data, gsize len)
+{
+  g_autoptr (RpcClPacket) pkt = rpc_cl_packet_parse (data, len, NULL);
+  g_autoptr (RpcMsgsvcSend) args = NULL;
+
+  return pkt != NULL && rpc_msgsvc_parse_request (pkt, 0, &args, NULL);
+}
+
+static gboolean
+rpc_request_build (gconstpointer model, GByteArray *out)
+{
+  const RpcModel *m = model;
+
+  return rpc_msgsvc_build_request (&m->header, m->args, out, NULL);
+}
+
+static gboolean
+rpc_response_parse (const guint8 *data, gsize len)
+{
+  g_autoptr (RpcClPacket) pkt = rpc_cl_packet_parse (data, len, NULL);
+  guint32 status;
+
+  return pkt != NULL && rpc_msgsvc_parse_send_response (pkt, &status, NULL);
+}
+
+/* Built as a server does: a reply to the request header. */
+static gboolean
+rpc_response_build (gconstpointer model, GByteArray *out)
+{
+  const RpcModel *m = model;
+
+  return rpc_msgsvc_build_send_response (&m->header, 0x5f5e1000, m->status, out, NULL);
+}
+
+static void
+add_rpc_kinds (GPtrArray *table)
+{
+  g_autoptr (GBytes) req = hex_to_bytes (rpc_request);
+  g_autoptr (GBytes) resp = hex_to_bytes (rpc_response);
+  g_autoptr (RpcClPacket) pkt = NULL;
+  RpcModel *m = g_new0 (RpcModel, 1);
+  RpcModel *r = g_new0 (RpcModel, 1);
+
+  pkt = rpc_cl_packet_parse (g_bytes_get_data (req, NULL), g_bytes_get_size (req), NULL);
+  if (pkt == NULL || !rpc_msgsvc_parse_request (pkt, 0, &m->args, NULL))
+    g_error ("bench: sample rpc-netrsendmessage-request does not parse");
+  m->header = pkt->header;
+  r->header = pkt->header;
+  r->status = RPC_MSGSVC_ERROR_SUCCESS;
+  check_rebuild ("rpc-netrsendmessage-request", req, rpc_request_build, m);
+  check_rebuild ("rpc-netrsendmessage-response", resp, rpc_response_build, r);
+  add_kind (table, "rpc-netrsendmessage-request", rpc_request, rpc_request_parse,
+            rpc_request_build, m, rpc_model_free);
+  add_kind (table, "rpc-netrsendmessage-response", rpc_response, rpc_response_parse,
+            rpc_response_build, r, rpc_model_free);
+}
+
 /* --- measurement ------------------------------------------------------- */
 
 /* Runs @op in batches until @seconds have passed; returns ops per second. */
@@ -503,6 +594,7 @@ static void (*const kind_adders[]) (GPtrArray *table) = {
   add_nbns_kinds,
   add_session_smb_kinds,
   add_dgram_mailslot_text_kinds,
+  add_rpc_kinds,
 };
 
 int
