@@ -148,7 +148,7 @@ print_list_text (const Options *o, GVariant *names)
     printf ("%s\n", CLI_RULE);
   }
   g_variant_iter_init (&iter, names);
-  while (g_variant_iter_next (&iter, "(&sybs^a&s)", &name, &suffix, &group, &state, &ifaces)) {
+  while (g_variant_iter_next (&iter, "(&syb&s^a&s)", &name, &suffix, &group, &state, &ifaces)) {
     g_autofree char *where = g_strjoinv (",", ifaces);
 
     if (o->all) {
@@ -182,7 +182,7 @@ print_list_json (const Options *o, GVariant *names)
   json_builder_set_member_name (b, "names");
   json_builder_begin_array (b);
   g_variant_iter_init (&iter, names);
-  while (g_variant_iter_next (&iter, "(&sybs^a&s)", &name, &suffix, &group, &state, &ifaces)) {
+  while (g_variant_iter_next (&iter, "(&syb&s^a&s)", &name, &suffix, &group, &state, &ifaces)) {
     if (o->all || (suffix == 0x03 && !group)) {
       json_builder_begin_object (b);
       json_builder_set_member_name (b, "name");
