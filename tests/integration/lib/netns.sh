@@ -649,14 +649,18 @@ ns_require_netsend() {
   for p in "$@"; do ns_netsend_bin "$p" >/dev/null || ns_skip "$p not built in $NETSEND_BUILD_ROOT"; done
 }
 
-ns__conf_socket() { # CONFIG -> control socket path named in it, if any
-  sed -n -E 's/^[[:space:]]*control[-_ ]?(socket|address|path)[[:space:]]*=[[:space:]]*//p' "$1" |
-    tail -n 1 | sed -E 's/^unix:path=//; s/,.*$//; s/[[:space:]]+$//'
+ns__conf_socket() { # CONFIG -> control socket path: [control] socket = PATH
+  awk '/^[[:space:]]*\[/ { g = $0; gsub(/[][[:space:]]/, "", g); next }
+       g == "control" && /^[[:space:]]*socket[[:space:]]*=/ {
+         v = $0; sub(/^[^=]*=[[:space:]]*/, "", v); sub(/[[:space:]]+$/, "", v); sub(/^unix:path=/, "", v); p = v }
+       END { print p }' "$1"
 }
 
 # ns_netsendd_start HOST CONFIG [SOCKET]: netsendd --config CONFIG in the
 # foreground inside HOST; waits (bounded) for its control socket (SOCKET,
-# else $NS_NETSENDD_SOCKET, else control-socket/control-address in CONFIG)
+# else $NS_NETSENDD_SOCKET, else "[control] socket =" in CONFIG; give every
+# daemon its own path: the default /run/netsend/control is shared by all
+# namespaces)
 # and fails early if the daemon exits. PID in NS_LAST_PID and $(ns_dir)/netsendd.pid.
 ns_netsendd_start() {
   local h=$1 conf=$2 sock=${3:-${NS_NETSENDD_SOCKET:-}} bin d pid
