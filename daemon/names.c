@@ -15,7 +15,6 @@
 #include <string.h>
 
 #include <netsend/nb-name.h>
-#include <netsend/ns-net.h>
 
 #include "config.h"
 #include "control-errors.h"
@@ -69,6 +68,13 @@ typedef struct {
   guint32 peer;      /* a conflicting node, if any */
   const char *where; /* an interface with a conflict */
 } Tally;
+
+/* Kept free of the net layer, so that tests can link this file alone. */
+static char *
+ipv4_text (guint32 a)
+{
+  return g_strdup_printf ("%u.%u.%u.%u", a >> 24, (a >> 16) & 0xff, (a >> 8) & 0xff, a & 0xff);
+}
 
 static void
 slot_free (Slot *slot)
@@ -221,7 +227,7 @@ finish_add (NsNames *names, Entry *entry, const Tally *t)
     g_object_unref (task);
     return;
   }
-  peer = t->peer ? ns_ipv4_to_string (t->peer) : g_strdup ("another node");
+  peer = t->peer ? ipv4_text (t->peer) : g_strdup ("another node");
   msg = g_strdup_printf ("%s is already registered by %s on %s", text, peer,
                          t->where ? t->where : "the network");
   g_warning ("Adding %s failed: %s; withdrawing it", text, msg);
@@ -243,7 +249,9 @@ check_entry (NsNames *names, Entry *entry)
     case OP_NONE:
       break;
     case OP_ADD:
-      if (t.registering == 0)
+      /* One refusal is enough: the name is withdrawn at once, also where
+       * it is still registering (dropped without any release). */
+      if (t.registering == 0 || t.conflict > 0)
         finish_add (names, entry, &t);
       break;
     case OP_DELETE: case OP_WITHDRAW:
@@ -299,7 +307,7 @@ log_event (Slot *slot, const NbNameInfo *info, NbNameState old_state)
   g_autofree char *text = display (slot->names, &info->name);
 
   if (info->state == NB_NAME_STATE_CONFLICT) {
-    g_autofree char *peer = ns_ipv4_to_string (info->peer_ipv4);
+    g_autofree char *peer = ipv4_text (info->peer_ipv4);
 
     g_log_structured (G_LOG_DOMAIN, G_LOG_LEVEL_WARNING, "NETSEND_NAME", text,
                       "NETSEND_INTERFACE", slot->label, "NETSEND_PEER", peer,
