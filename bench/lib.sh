@@ -117,8 +117,8 @@ bench_record_mem() {
 # answer to a broadcast query sent every 20 ms from QHOST. Records
 # NAME_PREFIX.ready_s (median).
 bench_name_ready() {
-  local pfx=$1 qh=$2 name=$3 runs=$4 start=$5 stop=$6 k t0 out vals=""
-  for k in $(seq 1 "$runs"); do
+  local pfx=$1 qh=$2 name=$3 runs=$4 start=$5 stop=$6 t0 out vals=""
+  for _ in $(seq 1 "$runs"); do
     t0=$(bench_now_ns)
     "$start" || { ns_log "$start failed"; return 1; }
     out=$(ns_exec "$qh" "$BENCH_PY" "$BENCH_DIR/nbns_probe.py" ready "$name" \
@@ -162,8 +162,8 @@ bench_query_wire() {
 # bench_cmd_ms HOST RUNS CMD...: per-run start->exit times (ms) of CMD in
 # HOST, one per line on stdout. Fails when any run exits non-zero.
 bench_cmd_ms() {
-  local h=$1 runs=$2 k t0 bad=0; shift 2
-  for k in $(seq 1 "$runs"); do
+  local h=$1 runs=$2 t0 bad=0; shift 2
+  for _ in $(seq 1 "$runs"); do
     t0=$(bench_now_ns)
     ns_exec "$h" timeout 20 "$@" >/dev/null 2>&1 </dev/null || bad=$((bad + 1))
     bench_ms_since "$t0"
@@ -193,7 +193,8 @@ bench_hyperfine() {
 # Samba client tools. Per-send lines "t0_ns t1_ns ok" go to $NS_STATE/send-*.tsv.
 # Prints "sent_ok failed start_ns end_ns".
 bench_send_workers() {
-  local hosts=($1) workers=$2 per=$3 secs=$4 msg=$5 fre=$6 w h pids=() start end deadline
+  local hosts workers=$2 per=$3 secs=$4 msg=$5 fre=$6 w h pids=() start end deadline
+  read -r -a hosts <<<"$1"
   shift 6; [ "$1" = -- ] && shift
   rm -f "$NS_STATE"/send-*.tsv
   start=$(bench_now_ns); deadline=$(( start + secs * 1000000000 ))

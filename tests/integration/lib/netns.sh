@@ -33,7 +33,6 @@ NS_STATE=""
 NS_IF=veth0
 NS_WORKGROUP=${NS_WORKGROUP:-NSTLAN}
 NS_WAIT_SECS=${NS_WAIT_SECS:-20}
-NS_PY=/usr/bin/python3   # pyenv shims on PATH lack impacket/samba
 NS_T0=$(date +%s%N)
 NS_CLEANED=0
 NS_SMBCLIENT_OUT=""
@@ -146,6 +145,7 @@ ns_procs() {
     [ -n "$ns" ] || continue
     for p in $(ip netns pids "$ns" 2>/dev/null); do
       st=$(sed 's/^.*) //' "/proc/$p/stat" 2>/dev/null) || continue
+      # shellcheck disable=SC2086
       set -- $st
       case "$1" in Z|X) continue ;; esac
       echo "$p:${20}"
@@ -281,9 +281,9 @@ ns_add_host() {
 
 # ns_lan_up N: bridge namespace + N hosts h1..hN on subnet 1.
 ns_lan_up() {
-  local n=${1:?ns_lan_up N} k
+  local n=${1:?ns_lan_up N}
   ns_init
-  for k in $(seq 1 "$n"); do ns_add_host 1 >/dev/null || return 1; done
+  for _ in $(seq 1 "$n"); do ns_add_host 1 >/dev/null || return 1; done
   ns_log "LAN up: $n hosts on $(ns_subnet 1).0/24 (prefix $NS_PFX)"
 }
 
@@ -292,7 +292,7 @@ ns_lan_up() {
 # not forwarded), plus M new hosts on subnet 2. Every host gets a default
 # route via its subnet's router.
 ns_add_router() {
-  local m=${1:-1} rt k h
+  local m=${1:-1} rt h
   ns_init
   rt=$(ns_name rt)
   ns__bridge_up 1 && ns__bridge_up 2 || return 1
@@ -306,7 +306,7 @@ ns_add_router() {
   for h in $(ns_hosts); do
     ip -n "$(ns_name "$h")" route replace default via "$(ns_subnet "$(cat "$(ns_dir "$h")/subnet")").254"
   done
-  for k in $(seq 1 "$m"); do ns_add_host 2 >/dev/null || return 1; done
+  for _ in $(seq 1 "$m"); do ns_add_host 2 >/dev/null || return 1; done
   ns_log "router up: $(ns_subnet 1).0/24 <-> $(ns_subnet 2).0/24, $m host(s) on subnet 2"
 }
 
