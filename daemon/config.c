@@ -796,6 +796,8 @@ ns_daemon_config_restart_keys (const NsDaemonConfig *old_config,
   return changed;
 }
 
+G_STATIC_ASSERT (sizeof (gsize) <= 16 && sizeof (gpointer) <= 16);
+
 void
 ns_daemon_config_take_live (NsDaemonConfig *config, NsDaemonConfig *new_config)
 {
@@ -803,7 +805,7 @@ ns_daemon_config_take_live (NsDaemonConfig *config, NsDaemonConfig *new_config)
   for (gsize i = 0; i < G_N_ELEMENTS (keys); i++) {
     const KeyDef *def = &keys[i];
     gsize size;
-    guint8 tmp[sizeof (gsize) > sizeof (gpointer) ? sizeof (gsize) : sizeof (gpointer)];
+    guint8 tmp[16]; /* the largest field: a pointer or a gsize */
 
     if (def->restart)
       continue;

@@ -106,6 +106,12 @@ ns_manager_new (NsDaemonConfig *config, GError **error)
   return g_steal_pointer (&manager);
 }
 
+const NsDaemonConfig *
+ns_manager_get_config (NsManager *manager)
+{
+  return manager->config;
+}
+
 const char *const *
 ns_manager_get_owned_paths (NsManager *manager)
 {

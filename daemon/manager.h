@@ -37,6 +37,10 @@ void ns_manager_reload (NsManager *manager, NsDaemonConfig *new_config);
 void ns_manager_stop_async (NsManager *manager, GAsyncReadyCallback callback, gpointer user_data);
 gboolean ns_manager_stop_finish (NsManager *manager, GAsyncResult *result, GError **error);
 
+/* The running configuration (owned by @manager; after a reload it holds
+ * the new live values and the old restart-only ones). */
+const NsDaemonConfig *ns_manager_get_config (NsManager *manager);
+
 /* The GetStatus dictionary (floating a{sv}). */
 GVariant *ns_manager_get_status (NsManager *manager);
 
