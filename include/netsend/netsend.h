@@ -17,3 +17,4 @@
 #include <netsend/msgr-text.h>
 #include <netsend/nb-dgram.h>
 #include <netsend/msgr-mailslot.h>
+#include <netsend/ns-send.h>
