@@ -34,13 +34,14 @@ typedef struct {
   gboolean json;
   gboolean quiet;
   gboolean version;
+  gboolean status;
   char *host;
   int port;
   char *socket;
   char **rest;
 } Options;
 
-typedef enum { ACTION_LIST, ACTION_ADD, ACTION_DELETE, ACTION_HOST } Action;
+typedef enum { ACTION_LIST, ACTION_ADD, ACTION_DELETE, ACTION_HOST, ACTION_STATUS } Action;
 
 static const CliSwitch switches[] = {
   { "add", "--windows-add", FALSE },
@@ -210,11 +211,39 @@ print_list_json (const Options *o, GVariant *names)
   cli_print_json (root);
 }
 
+static void
+print_status (const Options *o, GVariant *status)
+{
+  GVariantIter iter;
+  const char *key;
+  GVariant *value;
+
+  if (o->json) {
+    g_autoptr (JsonNode) root = json_gvariant_serialize (status);
+
+    cli_print_json (root);
+    return;
+  }
+  g_variant_iter_init (&iter, status);
+  while (g_variant_iter_loop (&iter, "{&sv}", &key, &value)) {
+    g_autofree char *text = NULL;
+
+    if (g_variant_is_of_type (value, G_VARIANT_TYPE_STRING))
+      text = g_variant_dup_string (value, NULL);
+    else if (g_variant_is_of_type (value, G_VARIANT_TYPE_STRING_ARRAY))
+      text = g_strjoinv (", ", (char **) g_variant_get_strv (value, NULL));
+    else
+      text = g_variant_print (value, FALSE);
+    printf ("%-18s %s\n", key, text);
+  }
+}
+
 static int
 run_local (const Options *o, Action action, const char *name)
 {
   g_autoptr (NsNetSend1) proxy = NULL;
   g_autoptr (GVariant) names = NULL;
+  g_autoptr (GVariant) status = NULL;
   g_autoptr (GError) error = NULL;
   gboolean ok;
 
@@ -223,7 +252,9 @@ run_local (const Options *o, Action action, const char *name)
     return fail (o, error);
   /* An add returns when the name is registered on the wire (about a
    * second); the default 25 s D-Bus timeout covers it. */
-  if (action == ACTION_LIST)
+  if (action == ACTION_STATUS)
+    ok = ns_net_send1_call_get_status_sync (proxy, &status, NULL, &error);
+  else if (action == ACTION_LIST)
     ok = ns_net_send1_call_list_names_sync (proxy, &names, NULL, &error);
   else if (action == ACTION_ADD)
     ok = ns_net_send1_call_add_name_sync (proxy, name, NULL, &error);
@@ -231,7 +262,9 @@ run_local (const Options *o, Action action, const char *name)
     ok = ns_net_send1_call_delete_name_sync (proxy, name, NULL, &error);
   if (!ok)
     return fail (o, error);
-  if (action == ACTION_LIST) {
+  if (action == ACTION_STATUS) {
+    print_status (o, status);
+  } else if (action == ACTION_LIST) {
     if (o->json)
       print_list_json (o, names);
     else
@@ -474,6 +507,8 @@ parse_options (int argc, char **argv, Options *o, GError **error)
     { "host", 'H', 0, G_OPTION_ARG_STRING, &o->host,
       "List the names of another host (node status, like nbtstat -A)", "ADDRESS" },
     { "port", 0, 0, G_OPTION_ARG_INT, &o->port, "Name-service port of --host (137)", "PORT" },
+    { "status", 0, 0, G_OPTION_ARG_NONE, &o->status,
+      "Show netsendd's status (version, uptime, interfaces, counters)", NULL },
     { "socket", 's', 0, G_OPTION_ARG_STRING, &o->socket,
       "netsendd's control socket or D-Bus address (else $NETSEND_CONTROL)", "PATH" },
     { "json", 'j', 0, G_OPTION_ARG_NONE, &o->json, "Print JSON on stdout", NULL },
@@ -498,12 +533,12 @@ choose_action (const Options *o, Action *ret_action, const char **ret_name, GErr
 {
   guint n_rest = o->rest ? g_strv_length (o->rest) : 0;
   guint n_actions = (o->add != NULL) + (o->del != NULL) + o->win_add + o->win_delete
-                    + (o->host != NULL);
+                    + (o->host != NULL) + o->status;
 
   *ret_name = o->add ? o->add : o->del ? o->del : n_rest ? o->rest[0] : NULL;
-  if (n_rest > 1 || n_actions > 1 || (n_rest > 0 && (o->add || o->del || o->host))) {
+  if (n_rest > 1 || n_actions > 1 || (n_rest > 0 && (o->add || o->del || o->host || o->status))) {
     g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
-                         "Give one name and at most one of /ADD, /DELETE, --host");
+                         "Give one name and at most one of /ADD, /DELETE, --host, --status");
     return FALSE;
   }
   if ((o->win_add || o->win_delete) && n_rest == 0) {
@@ -513,6 +548,8 @@ choose_action (const Options *o, Action *ret_action, const char **ret_name, GErr
   }
   if (o->host != NULL)
     *ret_action = ACTION_HOST;
+  else if (o->status)
+    *ret_action = ACTION_STATUS;
   else if (o->del != NULL || o->win_delete)
     *ret_action = ACTION_DELETE;
   else if (*ret_name != NULL)

@@ -214,7 +214,8 @@ void ns_udp_endpoint_get_transport (NsUdpEndpoint *endpoint, NbTransport *ret);
  * @received: datagrams handed to the receive function
  * @sent: datagrams sent
  * @send_errors: sends that failed or were refused
- * @dropped: datagrams dropped (own echoes, truncated, receive errors)
+ * @dropped: datagrams dropped (truncated, not IPv4, receive errors); our own
+ *   broadcasts coming back are ignored without counting
  *
  * Since: 0.1
  */

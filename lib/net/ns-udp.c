@@ -113,11 +113,10 @@ dispatch_one (NsUdpEndpoint *ep, GSocket *sock, gboolean to_broadcast, gboolean 
     ep->counters.dropped++;
     return;
   }
-  /* Our own broadcasts come back on the broadcast socket. */
-  if (src_ipv4 == ep->iface->address && src_port == ep->port) {
-    ep->counters.dropped++;
+  /* Our own broadcasts come back on the broadcast socket: expected, not
+   * counted. */
+  if (src_ipv4 == ep->iface->address && src_port == ep->port)
     return;
-  }
   ep->counters.received++;
   if (ep->func != NULL)
     ep->func (ep, ep->buf, (gsize) n, src_ipv4, src_port, to_broadcast, ep->user_data);

@@ -174,6 +174,12 @@ run 69 no-daemon "$NETNAME" --socket "$TMP/nowhere" && has no-daemon err 'NERR 2
 run 64 usage "$NETNAME" a b
 run 64 usage2 "$NETNAME" /add
 run 0 help "$NETNAME" '/?' && has help out 'Exit status'
+run 0 status $A --status && {
+  has status out '^name +ALPHA1$'; has status out '^interfaces +lo/127\.0\.0\.1$'
+  has status out '^names +4$'; has status out '^packets-received +[1-9]'; }
+run 0 status-json $A --status --json \
+  && python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["ports"]["name-service"] > 0 and d["interface-version"] == 1' "$TMP/status-json.out" \
+  || fail "--status --json"
 
 # ---- access: reads for whoever gets through the socket, changes for admins
 if [ "$ADMIN_GROUP" = nogroup ] && command -v setpriv > /dev/null; then
