@@ -8,9 +8,13 @@
 void
 nb_reader_init (NbReader *r, const guint8 *data, gsize len)
 {
+  static const guint8 empty[1];
+
   g_assert (r != NULL);
   g_assert (data != NULL || len == 0);
-  *r = (NbReader) { .data = data, .len = len };
+  /* An empty GBytes hands out NULL; pointer arithmetic on NULL (even + 0)
+   * is undefined, so an empty input points at a static byte instead. */
+  *r = (NbReader) { .data = data != NULL ? data : empty, .len = len };
 }
 
 gboolean
