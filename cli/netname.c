@@ -228,12 +228,15 @@ print_status (const Options *o, GVariant *status)
   while (g_variant_iter_loop (&iter, "{&sv}", &key, &value)) {
     g_autofree char *text = NULL;
 
-    if (g_variant_is_of_type (value, G_VARIANT_TYPE_STRING))
+    if (g_variant_is_of_type (value, G_VARIANT_TYPE_STRING)) {
       text = g_variant_dup_string (value, NULL);
-    else if (g_variant_is_of_type (value, G_VARIANT_TYPE_STRING_ARRAY))
-      text = g_strjoinv (", ", (char **) g_variant_get_strv (value, NULL));
-    else
+    } else if (g_variant_is_of_type (value, G_VARIANT_TYPE_STRING_ARRAY)) {
+      g_autofree const char **strv = g_variant_get_strv (value, NULL);
+
+      text = g_strjoinv (", ", (char **) strv);
+    } else {
       text = g_variant_print (value, FALSE);
+    }
     printf ("%-18s %s\n", key, text);
   }
 }

@@ -228,6 +228,52 @@ rc=0
 wait "$PID_BETA2" || rc=$?
 [ "$rc" -eq 0 ] || fail "B exited with $rc after SIGTERM"
 
+# ---- the system bus path: a private bus stands in for the system bus
+if command -v dbus-daemon > /dev/null && [ ! -e /run/netsend/control ]; then
+  cat > "$TMP/bus.conf" <<EOF
+<busconfig>
+  <type>system</type>
+  <listen>unix:path=$TMP/bus</listen>
+  <auth>EXTERNAL</auth>
+  <policy context="default">
+    <allow user="*"/>
+    <allow own="*"/>
+    <allow send_destination="*" eavesdrop="true"/>
+    <allow eavesdrop="true"/>
+  </policy>
+</busconfig>
+EOF
+  dbus-daemon --config-file="$TMP/bus.conf" --nofork --nopidfile > "$TMP/bus.log" 2>&1 &
+  PIDS+=($!)
+  for i in $(seq 50); do [ -S "$TMP/bus" ] && break; sleep 0.1; done
+  export DBUS_SYSTEM_BUS_ADDRESS="unix:path=$TMP/bus"
+  write_config GAMMA3 127.0.0.3 "" "$TMP/c.conf"
+  sed -i 's/^system-bus = no$/system-bus = yes/' "$TMP/c.conf"
+  log "starting C on 127.0.0.3:$PORT, on the test bus"
+  start_daemon GAMMA3 "$TMP/c.conf"
+  for i in $(seq 50); do grep -q 'Owning org.netsend.NetSend1' "$TMP/GAMMA3.log" && break; sleep 0.1; done
+  run 0 bus-list env -u NETSEND_CONTROL "$NETNAME" && has bus-list out '^GAMMA3$'
+  run 0 bus-add env -u NETSEND_CONTROL "$NETNAME" busx /add
+  run 0 bus-list2 env -u NETSEND_CONTROL "$NETNAME" && has bus-list2 out '^BUSX$'
+  # dbus-daemon wants a caller it can look up: the stock user "daemon",
+  # neither root nor nobody nor in nogroup.
+  if [ -n "${STRANGER:-}" ] && getent passwd daemon > /dev/null; then
+    BUS_STRANGER="setpriv --reuid=daemon --regid=daemon --clear-groups"
+    run 0 bus-stranger-list env -u NETSEND_CONTROL $BUS_STRANGER "$NETNAME" \
+      && has bus-stranger-list out '^GAMMA3$'
+    run 77 bus-stranger-add env -u NETSEND_CONTROL $BUS_STRANGER "$NETNAME" mallory /add \
+      && has bus-stranger-add err 'error 5'
+  fi
+  kill -TERM "$PID_GAMMA3"
+  rc=0
+  wait "$PID_GAMMA3" || rc=$?
+  [ "$rc" -eq 0 ] || fail "C exited with $rc after SIGTERM"
+  run 69 bus-gone env -u NETSEND_CONTROL "$NETNAME"
+  unset DBUS_SYSTEM_BUS_ADDRESS
+else
+  log "system bus checks skipped (no dbus-daemon, or a netsendd owns /run/netsend/control)"
+fi
+
 if [ "$FAILS" -ne 0 ]; then
   log "$FAILS check(s) failed"
   exit 1
