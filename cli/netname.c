@@ -65,6 +65,7 @@ static const char description[] =
   "      2285 not a local name, 2297 duplicate name on the network\n"
   "  64  bad arguments\n"
   "  65  invalid name (error 123)\n"
+  "  68  --host: no such host\n"
   "  69  netsendd is not running (NERR 2284)\n"
   "  75  --host did not answer\n"
   "  76  unexpected reply\n"
