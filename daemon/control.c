@@ -415,11 +415,14 @@ ns_control_free (NsControl *control)
     g_dbus_connection_close (conn, NULL, NULL, NULL);
   }
   if (control->server != NULL) {
-    g_dbus_server_stop (control->server);
+    g_autofree char *dir = g_path_get_dirname (control->socket_path);
+
+    /* Stopping makes GDBusServer remove the socket file, with a warning
+     * when it cannot (a directory of root's after the privilege drop).
+     * Then the file stays; the next start replaces it as stale. */
+    if (access (dir, W_OK | X_OK) == 0)
+      g_dbus_server_stop (control->server);
     g_signal_handlers_disconnect_by_data (control->server, control);
-    /* GDBusServer removes the socket file itself (and warns if it cannot:
-     * a directory of root's after the privilege drop; see
-     * ns_control_get_created_dir()). */
   }
   g_clear_pointer (&control->peers, g_ptr_array_unref);
   g_clear_object (&control->server);
