@@ -237,12 +237,12 @@ static gboolean
 looks_like_raw_utf8 (GIConv cd, const guint8 *data, gsize len)
 {
   const char *p = (const char *) data;
-  const char *end = p + len;
+  const char *end;
   gboolean multibyte = FALSE, mojibake = FALSE;
 
-  if (!g_utf8_validate_len (p, len, NULL))
+  if (len == 0 || !g_utf8_validate_len (p, len, NULL))
     return FALSE;
-  for (; p < end; p = g_utf8_next_char (p)) {
+  for (end = p + len; p < end; p = g_utf8_next_char (p)) {
     gsize n = (gsize) (g_utf8_next_char (p) - p);
 
     if (n == 1)
@@ -254,6 +254,42 @@ looks_like_raw_utf8 (GIConv cd, const guint8 *data, gsize len)
       mojibake = TRUE;
   }
   return multibyte && mojibake;
+}
+
+/* iconv's output is valid UTF-8 for real code pages, but glibc's "UTF-8"
+ * source passes the obsolete 5- and 6-byte forms and code points past
+ * U+10FFFF through. Every byte that does not start a valid sequence becomes
+ * U+FFFD here; NUL bytes are kept for normalise_decoded(). */
+static GByteArray *
+repair_utf8 (GByteArray *in)
+{
+  GByteArray *out;
+  const char *p = (const char *) in->data;
+  gsize left = in->len;
+
+  if (g_utf8_validate_len (p, left, NULL))
+    return in;
+  out = g_byte_array_sized_new (in->len + 8);
+  while (left > 0) {
+    const char *end;
+    gsize good;
+
+    g_utf8_validate_len (p, left, &end);
+    good = (gsize) (end - p);
+    g_byte_array_append (out, (const guint8 *) p, (guint) good);
+    p += good;
+    left -= good;
+    if (left == 0)
+      break;
+    if (*p == '\0')
+      g_byte_array_append (out, (const guint8 *) "", 1);
+    else
+      g_byte_array_append (out, (const guint8 *) REPLACEMENT, 3);
+    p++;
+    left--;
+  }
+  g_byte_array_unref (in);
+  return out;
 }
 
 /* Rewrites decoded UTF-8: NUL becomes U+FFFD (nothing is hidden from the
@@ -343,9 +379,7 @@ msgr_text_decode (const guint8 *data,
     utf8 = decode_lossy (cd, data, len);
   }
   g_iconv_close (cd);
-  /* iconv's UTF-8 output is valid; the assertion guards the display path. */
-  g_assert (g_utf8_validate ((const char *) utf8->data, utf8->len, NULL) ||
-            memchr (utf8->data, 0, utf8->len) != NULL);
+  utf8 = repair_utf8 (utf8);
   if (ret_raw_utf8 != NULL)
     *ret_raw_utf8 = raw;
   return normalise_decoded (utf8->data, utf8->len, flags & MSGR_TEXT_DECODE_KEEP_LINE_BREAKS);
@@ -525,30 +559,62 @@ step_one_char (GIConv cd, const char **inp, gsize *inleft)
   return FALSE;
 }
 
-/* ret[i] is TRUE when a block may end before byte i of @data: at the start
- * of every character of the code page, never between CR and LF. A byte the
- * code page rejects counts as one character. */
-static gboolean *
-char_boundaries (const guint8 *data, gsize len, const char *codepage, GError **error)
+/* UTF-8 needs no iconv: a character starts where a valid sequence starts;
+ * each byte of an invalid sequence counts as one character. */
+static void
+utf8_boundaries (const guint8 *data, gsize len, gboolean *ok)
 {
-  g_autofree gboolean *ok = NULL;
-  g_autofree char *name = canonical_codepage (codepage);
+  const char *p = (const char *) data;
+  const char *end = p + len;
+
+  while (p < end) {
+    const char *stop;
+
+    g_utf8_validate_len (p, (gsize) (end - p), &stop);
+    for (; p < stop; p = g_utf8_next_char (p))
+      ok[(const guint8 *) p - data] = TRUE;
+    if (p < end)
+      ok[(const guint8 *) p++ - data] = TRUE;
+  }
+}
+
+/* TRUE if each byte is one character: true of every single-byte page, and
+ * of ASCII in any page. Shown by one bulk conversion yielding one code
+ * point per byte with no error; ESC (ISO 2022 shifts) disqualifies. */
+static gboolean
+one_char_per_byte (GIConv cd, const guint8 *data, gsize len)
+{
+  g_autofree char *buf = g_malloc (len * 4 + 4);
+  const char *inp = (const char *) data;
+  char *outp = buf;
+  gsize inleft = len, outleft = len * 4 + 4;
+  gsize r;
+
+  if (memchr (data, 0x1b, len) != NULL)
+    return FALSE;
+  r = g_iconv (cd, (char **) &inp, &inleft, &outp, &outleft);
+  g_iconv (cd, NULL, NULL, NULL, NULL);
+  return r != (gsize) -1 && inleft == 0 && (gsize) (outp - buf) == len * 4;
+}
+
+/* Other pages: one bulk check, else iconv one character at a time. */
+static gboolean
+iconv_boundaries (const char *name, const guint8 *data, gsize len, gboolean *ok, GError **error)
+{
   const char *inp = (const char *) data;
   gsize inleft = len;
-  GIConv cd;
+  GIConv cd = g_iconv_open ("UTF-32LE", name);
 
-  /* The same ASCII-compatibility rule as everywhere else, then a converter
-   * to UTF-32 for the walk. */
-  if (!msgr_text_codepage_check (name, error))
-    return NULL;
-  cd = g_iconv_open ("UTF-32LE", name);
   if (cd == (GIConv) -1) {
     g_set_error (error, NS_CODEC_ERROR, NS_CODEC_ERROR_CONVERSION,
                  "iconv cannot convert code page “%s” to UTF-32", name);
-    return NULL;
+    return FALSE;
   }
-  ok = g_new0 (gboolean, len + 1);
-  ok[0] = TRUE;
+  if (len > 0 && one_char_per_byte (cd, data, len)) {
+    for (gsize i = 0; i < len; i++)
+      ok[i] = TRUE;
+    inleft = 0;
+  }
   while (inleft > 0) {
     if (!step_one_char (cd, &inp, &inleft)) {
       inp++;
@@ -558,6 +624,30 @@ char_boundaries (const guint8 *data, gsize len, const char *codepage, GError **e
     ok[inp - (const char *) data] = TRUE;
   }
   g_iconv_close (cd);
+  return TRUE;
+}
+
+/* ret[i] is TRUE when a block may end before byte i of @data: at the start
+ * of every character of the code page, never between CR and LF. A byte the
+ * code page rejects counts as one character. */
+static gboolean *
+char_boundaries (const guint8 *data, gsize len, const char *codepage, GError **error)
+{
+  g_autofree gboolean *ok = NULL;
+  g_autofree char *name = canonical_codepage (codepage);
+  GIConv cd;
+
+  /* The same ASCII-compatibility rule as everywhere else. */
+  cd = open_codepage (name, TO_UTF8, error);
+  if (cd == (GIConv) -1)
+    return NULL;
+  g_iconv_close (cd);
+  ok = g_new0 (gboolean, len + 1);
+  ok[0] = ok[len] = TRUE;
+  if (is_utf8_name (name))
+    utf8_boundaries (data, len, ok);
+  else if (!iconv_boundaries (name, data, len, ok, error))
+    return NULL;
   for (gsize i = 1; i < len; i++) {
     if (data[i - 1] == '\r' && data[i] == '\n')
       ok[i] = FALSE;

@@ -81,7 +81,8 @@ check_message (const uint8_t *data, size_t size)
       g_bytes_get_size (m->from) > MSGR_MAILSLOT_MAX_FIELD ||
       g_bytes_get_size (m->to) > MSGR_MAILSLOT_MAX_FIELD)
     abort ();
-  if (memchr (g_bytes_get_data (m->text, NULL), 0, g_bytes_get_size (m->text)) != NULL)
+  if (g_bytes_get_size (m->text) > 0 &&
+      memchr (g_bytes_get_data (m->text, NULL), 0, g_bytes_get_size (m->text)) != NULL)
     abort ();
   check_decode (m->from);
   check_decode (m->to);

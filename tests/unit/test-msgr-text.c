@@ -287,6 +287,17 @@ test_decode_never_fails_on_bytes (void **state)
   /* Trailing NULs go, an interior one is shown. */
   assert_string_equal (nul, "a\xef\xbf\xbd" "b");
   assert_string_equal (empty, "");
+  /* glibc's UTF-8 decoder passes the obsolete 6-byte form FD 92 9E 96 8C 8B
+   * (fuzz regression utf8-codepage-6-byte-sequence-assert): each byte is
+   * shown as U+FFFD. */
+  {
+    g_autofree char *six = decode_ok ("\xfd\x92\x9e\x96\x8c\x8b", 6, "UTF-8", 0, NULL);
+    g_autofree char *mixed = decode_ok ("a\xfd\x92\x9e\x96\x8c\x8b\0b", 9, "UTF-8", 0, NULL);
+
+    assert_string_equal (six, "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");
+    assert_true (g_str_has_prefix (mixed, "a\xef\xbf\xbd"));
+    assert_true (g_str_has_suffix (mixed, "\xef\xbf\xbd" "b"));
+  }
   /* Only an unknown code page fails. */
   assert_null (msgr_text_decode ((const guint8 *) "x", 1, "NO-SUCH-CP", 0, NULL, &error));
   assert_true (g_error_matches (error, NS_CODEC_ERROR, NS_CODEC_ERROR_CONVERSION));
