@@ -157,10 +157,11 @@ check_numbered (const char *text, gsize len, const MsgrTextEncodeOptions *opts, 
  * through four code pages would dlopen() and dlclose() them on every input.
  * Keeping one converter per module open for the life of the process only
  * saves that time; the code under test opens its own. */
+static GIConv pins[2 * G_N_ELEMENTS (codepages)]; /* reachable: not a leak */
+
 static void
 pin_gconv_modules (void)
 {
-  static GIConv pins[2 * G_N_ELEMENTS (codepages)]; /* reachable: not a leak */
   static gboolean pinned;
 
   if (pinned)
