@@ -236,6 +236,10 @@ guint msgr_smb_client_get_n_blocks (const MsgrSmbClient *client);
 /* The group id in use (from the 0xD5 response, 0 if it had none). */
 guint16 msgr_smb_client_get_group_id (const MsgrSmbClient *client);
 
+/* SMB responses received (success or error): whether the receiver spoke
+ * the Messenger protocol with us at all (the RPC fallback decision). */
+guint msgr_smb_client_get_n_responses (const MsgrSmbClient *client);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MsgrSmbClient, msgr_smb_client_free)
 
 G_END_DECLS

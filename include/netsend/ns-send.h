@@ -119,8 +119,9 @@ typedef enum {
  *   WINS servers are given and this is %NB_NODE_B, %NB_NODE_H is used)
  * @address: (nullable): deliver every directed send to this IPv4 address or
  *   host name without resolving (smbclient `-I`); broadcasts are unaffected
- * @timeout_ms: per-host budget for resolving plus delivering; 0 =
- *   %NS_SEND_DEFAULT_TIMEOUT_MS
+ * @timeout_ms: per-host budget, applied to resolving and again to each
+ *   delivery attempt (SMB, the RPC fallback, each part of a split
+ *   message); 0 = %NS_SEND_DEFAULT_TIMEOUT_MS
  * @parallel: deliveries at once in ns_sender_send_many_async(); 0 =
  *   %NS_SEND_DEFAULT_PARALLEL, at most %NS_SEND_MAX_PARALLEL
  * @port_ns: name service port queried (0 = 137)
@@ -204,7 +205,8 @@ const char *ns_send_outcome_to_string (NsSendOutcome outcome);
  * @error: (nullable): %NULL unless failed: a %NS_SEND_ERROR (or
  *   %G_IO_ERROR_CANCELLED) whose message says what happened, for people
  * @elapsed_us: time from the start of this recipient's send to its outcome
- * @n_parts: messages sent (more than 1 with #NsSenderOptions.split)
+ * @n_parts: messages delivered or sent (more than 1 with
+ *   #NsSenderOptions.split); on failure, how many went out before it
  * @multi_block: the SMB multi-block sequence was used
  *
  * The outcome of one recipient.
@@ -296,8 +298,10 @@ gboolean ns_sender_check_text (NsSender *sender, const char *text_utf8, guint *r
  * ns_sender_send_async:
  * @sender: a sender
  * @target: a NetBIOS name, or `*`, `/domain`, `/domain:NAME`
- *   (case-insensitive); a dotted IPv4 address is delivered to directly with
- *   the called name `*SMBSERVER`
+ *   (case-insensitive); a dotted IPv4 address is delivered to directly, to
+ *   the <03> name its node status reports (`*SMBSERVER` when it reports
+ *   none); a name with a dot is a DNS host name, looked up with the host
+ *   resolver and called by its first label
  * @text_utf8: the message (UTF-8; line breaks become 0x14 on SMB)
  * @cancellable: (nullable): a #GCancellable
  * @callback: called on completion
@@ -378,9 +382,10 @@ void ns_sender_send_many_async (NsSender *sender, const char *const *targets,
  * @ret_summary: (out caller-allocates) (optional): the counts
  * @error: return location for a #GError
  *
- * @error is set only for whole-request problems (text rules, an invalid
- * target name, or a workgroup enumeration that found nobody: then
- * %NS_SEND_ERROR_NAME_NOT_FOUND).
+ * @error is set only for the text rules (nothing was sent). An invalid
+ * target, a workgroup enumeration that found nobody
+ * (%NS_SEND_ERROR_NAME_NOT_FOUND) and targets cancelled before they started
+ * are %NS_SEND_FAILED results like any other.
  *
  * Returns: (transfer full) (element-type NsSendResult) (nullable): every
  *   result, in completion order

@@ -36,6 +36,7 @@ struct _MsgrSmbClient {
   guint next_block;
   guint16 group_id;
   guint n_smbs_sent; /* SMBs sent on this connection */
+  guint n_responses; /* SMB responses to our requests (success or error) */
 
   NbSessionFramer *framer;
   MsgrSmbClientState state;
@@ -385,8 +386,10 @@ handle_smb (MsgrSmbClient *client, GBytes *payload, GByteArray *out)
     /* An error response to our command whose body the parser refuses
      * is still an answer: report its status. */
     if (smb_header_parse (data, len, &header, NULL) && (header.flags & SMB_FLAGS_REPLY) &&
-        header.command == want && header.status != 0)
+        header.command == want && header.status != 0) {
+      client->n_responses++;
       return response_error (client, &header);
+    }
     return fail (client, NS_SEND_ERROR_PROTOCOL, "unparsable answer to %s: %s",
                  smb_command_name (want), local->message);
   }
@@ -394,6 +397,7 @@ handle_smb (MsgrSmbClient *client, GBytes *payload, GByteArray *out)
     return fail (client, NS_SEND_ERROR_PROTOCOL, "expected the response to %s, got %s%s",
                  smb_command_name (want), smb_command_name (packet->header.command),
                  packet->kind == SMB_MSGR_RESPONSE ? " response" : " request");
+  client->n_responses++;
   if (packet->header.status != 0)
     return response_error (client, &packet->header);
   if (client->state == MSGR_SMB_STATE_START)
@@ -549,4 +553,11 @@ msgr_smb_client_get_group_id (const MsgrSmbClient *client)
 {
   g_return_val_if_fail (client != NULL, 0);
   return client->group_id;
+}
+
+guint
+msgr_smb_client_get_n_responses (const MsgrSmbClient *client)
+{
+  g_return_val_if_fail (client != NULL, 0);
+  return client->n_responses;
 }

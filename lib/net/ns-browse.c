@@ -1,0 +1,293 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Workgroup enumeration for `netsend --reliable /domain`
+ * (ns_sender_list_workgroup_async()). Three sources, merged:
+ *  1. the browse list of the workgroup's master browser, through
+ *     libsmbclient (when built with it, HAVE_SMBCLIENT; MS-BRWS), run in a
+ *     worker thread because libsmbclient blocks;
+ *  2. every host answering a broadcast query for WORKGROUP<00> on each
+ *     interface (the group name each member registers, PROTOCOL.md §1.3),
+ *     named by a node status request where it answers one;
+ *  3. the optional hosts file (one host per line, `#` comments).
+ * Duplicates (compared case-insensitively) are listed once. */
+#include "config.h"
+
+#include "ns-send-private.h"
+
+#include <string.h>
+
+#if HAVE_SMBCLIENT
+#include <libsmbclient.h>
+#endif
+
+typedef struct {
+  NsSender *sender;
+  GTask *task;
+  char *workgroup;
+  GPtrArray *hosts;   /* char* */
+  GHashTable *seen;   /* upper-case → TRUE */
+  guint pending;
+  gboolean done;
+} BrowseOp;
+
+static void
+browse_op_free (BrowseOp *op)
+{
+  g_free (op->workgroup);
+  g_ptr_array_unref (op->hosts);
+  g_hash_table_unref (op->seen);
+  _ns_sender_unref (op->sender);
+  g_free (op);
+}
+
+static void
+add_host (BrowseOp *op, const char *host)
+{
+  char *key = g_utf8_strup (host, -1);
+
+  if (g_hash_table_add (op->seen, key))
+    g_ptr_array_add (op->hosts, g_strdup (key));
+}
+
+/* One source finished; the last one completes the operation. */
+static void
+source_done (BrowseOp *op)
+{
+  GTask *task = op->task;
+  GCancellable *cancellable = g_task_get_cancellable (task);
+
+  g_assert (op->pending > 0);
+  if (--op->pending > 0)
+    return;
+  op->done = TRUE;
+  if (g_cancellable_is_cancelled (op->sender->cancellable) ||
+      (cancellable != NULL && g_cancellable_is_cancelled (cancellable))) {
+    g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                             "Operation was cancelled");
+  } else {
+    g_ptr_array_add (op->hosts, NULL);
+    g_task_return_pointer (task, g_ptr_array_steal (op->hosts, NULL), (GDestroyNotify) g_strfreev);
+  }
+  g_object_unref (task);
+}
+
+static gboolean
+read_hosts_file (BrowseOp *op, const char *path, GError **error)
+{
+  g_autofree char *contents = NULL;
+  g_auto (GStrv) lines = NULL;
+  g_autoptr (GError) local = NULL;
+
+  if (!g_file_get_contents (path, &contents, NULL, &local)) {
+    g_set_error (error, NS_SEND_ERROR, NS_SEND_ERROR_INVALID_ARGUMENT,
+                 "cannot read the hosts file: %s", local->message);
+    return FALSE;
+  }
+  lines = g_strsplit (contents, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++) {
+    char *hash = strchr (lines[i], '#');
+
+    if (hash != NULL)
+      *hash = '\0';
+    g_strstrip (lines[i]);
+    if (lines[i][0] != '\0')
+      add_host (op, lines[i]);
+  }
+  return TRUE;
+}
+
+/* ---- Broadcast query for WORKGROUP<00> + node status ------------------- */
+
+typedef struct {
+  BrowseOp *op;
+  guint32 ipv4;
+} Naming;
+
+static void
+on_named (GObject *source, GAsyncResult *res, gpointer user_data)
+{
+  Naming *naming = user_data;
+  BrowseOp *op = naming->op;
+  g_autofree char *name = _ns_send_node_status_finish (res, NULL);
+  g_autofree char *address = ns_ipv4_to_string (naming->ipv4);
+
+  add_host (op, name != NULL ? name : address);
+  g_free (naming);
+  source_done (op);
+}
+
+static void
+on_collected (GObject *source, GAsyncResult *res, gpointer user_data)
+{
+  BrowseOp *op = user_data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GArray) found = _ns_send_collect_finish (res, &error);
+  gint64 deadline = g_get_monotonic_time () + op->sender->timeout_us;
+
+  if (found == NULL)
+    g_debug ("ns-browse: group query failed: %s", error->message);
+  for (guint i = 0; found != NULL && i < found->len; i++) {
+    Naming *naming = g_new0 (Naming, 1);
+
+    naming->op = op;
+    naming->ipv4 = g_array_index (found, guint32, i);
+    op->pending++;
+    /* Name the host by its <03> name where it tells us (nbtstat -A);
+     * the send resolves it again, or uses the address. */
+    _ns_send_node_status_async (op->sender, naming->ipv4, deadline,
+                                g_task_get_cancellable (op->task), on_named, naming);
+  }
+  source_done (op);
+}
+
+#if HAVE_SMBCLIENT
+/* ---- libsmbclient browse list (worker thread) --------------------------- */
+
+typedef struct {
+  char *workgroup;
+  int timeout_ms;
+  char **names; /* result */
+} SmbcJob;
+
+static void
+smbc_job_free (SmbcJob *job)
+{
+  g_free (job->workgroup);
+  g_strfreev (job->names);
+  g_free (job);
+}
+
+static void
+smbc_anonymous (SMBCCTX *c, const char *srv, const char *shr, char *wg, int wglen, char *un,
+                int unlen, char *pw, int pwlen)
+{
+  /* The browse list needs no account: guest / anonymous. */
+  if (unlen > 0)
+    un[0] = '\0';
+  if (pwlen > 0)
+    pw[0] = '\0';
+}
+
+static void
+smbc_browse_thread (GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
+{
+  SmbcJob *job = data;
+  g_autoptr (GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *url = g_strdup_printf ("smb://%s/", job->workgroup);
+  SMBCCTX *ctx = smbc_new_context ();
+  SMBCFILE *dir;
+  struct smbc_dirent *entry;
+
+  if (ctx == NULL) {
+    g_task_return_boolean (task, FALSE);
+    return;
+  }
+  smbc_setFunctionAuthDataWithContext (ctx, smbc_anonymous);
+  smbc_setTimeout (ctx, job->timeout_ms);
+  smbc_setOptionUseKerberos (ctx, FALSE);
+  if (smbc_init_context (ctx) == NULL) {
+    smbc_free_context (ctx, 1);
+    g_task_return_boolean (task, FALSE);
+    return;
+  }
+  dir = smbc_getFunctionOpendir (ctx) (ctx, url);
+  while (dir != NULL && (entry = smbc_getFunctionReaddir (ctx) (ctx, dir)) != NULL) {
+    if (entry->smbc_type == SMBC_SERVER)
+      g_ptr_array_add (names, g_strdup (entry->name));
+  }
+  if (dir != NULL)
+    smbc_getFunctionClosedir (ctx) (ctx, dir);
+  smbc_free_context (ctx, 1);
+  g_ptr_array_add (names, NULL);
+  job->names = (char **) g_ptr_array_free (g_steal_pointer (&names), FALSE);
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+on_smbc_done (GObject *source, GAsyncResult *res, gpointer user_data)
+{
+  BrowseOp *op = user_data;
+  SmbcJob *job = g_task_get_task_data (G_TASK (res));
+
+  if (g_task_propagate_boolean (G_TASK (res), NULL) && job->names != NULL) {
+    for (guint i = 0; job->names[i] != NULL; i++)
+      add_host (op, job->names[i]);
+  }
+  source_done (op);
+}
+
+static void
+start_smbclient (BrowseOp *op)
+{
+  g_autoptr (GTask) task = NULL;
+  SmbcJob *job;
+
+  /* libsmbclient uses the standard ports and smb.conf's interfaces: only
+   * when we are configured the standard way too (tests use other ports),
+   * and never when the environment turns it off. */
+  if (op->sender->port_ns != NS_SEND_PORT_NS || op->sender->port_ssn != NS_SEND_PORT_SSN ||
+      g_getenv ("NETSEND_NO_SMBCLIENT") != NULL)
+    return;
+  job = g_new0 (SmbcJob, 1);
+  job->workgroup = g_strdup (op->workgroup);
+  job->timeout_ms = (int) MIN (op->sender->timeout_us / 1000, G_MAXINT);
+  task = g_task_new (NULL, NULL, on_smbc_done, op);
+  g_task_set_task_data (task, job, (GDestroyNotify) smbc_job_free);
+  op->pending++;
+  g_task_run_in_thread (task, smbc_browse_thread);
+}
+#endif
+
+void
+ns_sender_list_workgroup_async (NsSender *sender, const char *workgroup,
+                                GCancellable *cancellable, GAsyncReadyCallback callback,
+                                gpointer user_data)
+{
+  BrowseOp *op;
+  GError *error = NULL;
+  NbName group;
+
+  g_return_if_fail (sender != NULL);
+
+  op = g_new0 (BrowseOp, 1);
+  op->sender = _ns_sender_ref (sender);
+  op->task = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (op->task, ns_sender_list_workgroup_async);
+  g_task_set_task_data (op->task, op, (GDestroyNotify) browse_op_free);
+  op->workgroup = g_utf8_strup (workgroup != NULL ? workgroup : sender->workgroup, -1);
+  op->hosts = g_ptr_array_new_with_free_func (g_free);
+  op->seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  op->pending = 1; /* this function, until every source is started */
+
+  if (!nb_name_from_utf8 (&group, op->workgroup, NB_SUFFIX_WORKSTATION, sender->codepage,
+                          &error) ||
+      (sender->hosts_file != NULL && !read_hosts_file (op, sender->hosts_file, &error))) {
+    GTask *task = op->task;
+
+    if (error->domain != NS_SEND_ERROR) {
+      GError *mapped = g_error_new (NS_SEND_ERROR, NS_SEND_ERROR_INVALID_NAME,
+                                    "invalid workgroup \"%s\": %s", op->workgroup,
+                                    error->message);
+
+      g_error_free (error);
+      error = mapped;
+    }
+    g_task_return_error (task, error);
+    g_object_unref (task);
+    return;
+  }
+#if HAVE_SMBCLIENT
+  start_smbclient (op);
+#endif
+  op->pending++;
+  _ns_send_collect_async (sender, &group, cancellable, on_collected, op);
+  source_done (op);
+}
+
+char **
+ns_sender_list_workgroup_finish (NsSender *sender, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) ==
+                          ns_sender_list_workgroup_async, NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
