@@ -18,3 +18,4 @@
 #include <netsend/nb-dgram.h>
 #include <netsend/msgr-mailslot.h>
 #include <netsend/ns-send.h>
+#include <netsend/msgr-smb-server.h>
