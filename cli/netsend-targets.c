@@ -428,8 +428,12 @@ netsend_result_to_json (const NsSendResult *result)
                       failed ? (result->error != NULL ? result->error->message
                                                       : ns_windows_error_text (code))
                              : NULL);
+  /* Whole milliseconds for people and jq, microseconds for benchmarks
+   * (a double would print as 5002.7060000000001). */
   json_builder_set_member_name (b, "time_ms");
-  json_builder_add_double_value (b, (double) result->elapsed_us / 1000.0);
+  json_builder_add_int_value (b, (result->elapsed_us + 500) / 1000);
+  json_builder_set_member_name (b, "time_us");
+  json_builder_add_int_value (b, result->elapsed_us);
   json_builder_set_member_name (b, "parts");
   json_builder_add_int_value (b, result->n_parts);
   json_builder_set_member_name (b, "multi_block");

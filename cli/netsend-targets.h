@@ -107,7 +107,8 @@ char *netsend_summary_line (const NsSendSummary *summary);
 /* One result as a JSON object: {"recipient", "address" (null when not
  * resolved), "transport", "result" ("delivered", "sent", "failed"),
  * "error_code" (NERR / Win32, 0 on success), "error_message" (null on
- * success), "time_ms", "parts", "multi_block"}. */
+ * success), "time_ms" (rounded), "time_us", "parts" (messages sent, more
+ * than 1 with --split), "multi_block" (SMB 0xD5/0xD7/0xD6 was used)}. */
 JsonNode *netsend_result_to_json (const NsSendResult *result);
 
 /* A run-level error as the JSON object printed instead of results:
