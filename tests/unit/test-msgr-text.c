@@ -298,6 +298,13 @@ test_decode_never_fails_on_bytes (void **state)
     assert_true (g_str_has_prefix (mixed, "a\xef\xbf\xbd"));
     assert_true (g_str_has_suffix (mixed, "\xef\xbf\xbd" "b"));
   }
+  /* Same with F5 (beyond U+10FFFF) next to a NUL, where the old check was
+   * blind (fuzz regression utf8-codepage-f5-form-with-nul-invalid-output). */
+  {
+    g_autofree char *f5 = decode_ok ("\xf5\x98\x98\x98\0x", 6, "UTF-8", 0, NULL);
+
+    assert_string_equal (f5, "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbdx");
+  }
   /* Only an unknown code page fails. */
   assert_null (msgr_text_decode ((const guint8 *) "x", 1, "NO-SUCH-CP", 0, NULL, &error));
   assert_true (g_error_matches (error, NS_CODEC_ERROR, NS_CODEC_ERROR_CONVERSION));
