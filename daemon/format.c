@@ -13,52 +13,32 @@
 
 #include <string.h>
 
+#include "netsend/msgr-text.h"
+
 #define REPLACEMENT "\xef\xbf\xbd" /* U+FFFD */
 #define ELLIPSIS "\xe2\x80\xa6"    /* U+2026 */
-#define DC4 0x14                   /* Windows' line break (MS-MSRP <4>, <7>) */
-
-static gboolean
-is_neutralised (gunichar c)
-{
-  /* C0, DEL, C1, and the bidi embedding/override (U+202A-202E) and
-   * isolate (U+2066-2069) controls, which can make text read differently
-   * from what it is. */
-  return c < 0x20 || (c >= 0x7f && c <= 0x9f) || (c >= 0x202a && c <= 0x202e) ||
-         (c >= 0x2066 && c <= 0x2069);
-}
 
 char *
 ns_format_sanitize (const char *text, gboolean single_line, gsize max_chars)
 {
-  g_autofree char *valid = g_utf8_make_valid (text != NULL ? text : "", -1);
-  GString *out = g_string_sized_new (strlen (valid) + 1);
-  gsize count = 0;
+  gboolean truncated = FALSE;
+  /* The codec's neutraliser (lib/codec/msgr-text.c) does the work, so the
+   * terminal, netmsg and notifications all show the same text. */
+  g_autofree char *clean = msgr_text_sanitize (text != NULL ? text : "", -1, max_chars, &truncated);
+  GString *out;
 
-  for (const char *p = valid; *p != '\0';) {
-    gunichar c = g_utf8_get_char (p);
-    const char *next = g_utf8_next_char (p);
-
-    if (max_chars > 0 && count == max_chars) {
-      g_string_append (out, ELLIPSIS);
-      break;
-    }
-    /* PROTOCOL.md §5.2: 0x14, CR LF, LF CR, CR and LF are each one break. */
-    if (c == '\r' || c == '\n') {
-      if (*next == (c == '\n' ? '\r' : '\n'))
-        next++;
-      c = '\n';
-    } else if (c == DC4) {
-      c = '\n';
-    }
-    if ((c == '\n' || c == '\t') && !single_line)
-      g_string_append_c (out, (char) c);
-    else if (is_neutralised (c))
+  if (!single_line && !truncated)
+    return g_steal_pointer (&clean);
+  out = g_string_sized_new (strlen (clean) + 4);
+  for (const char *p = clean; *p != '\0'; p++) {
+    /* A name in a header must not start a second line. */
+    if (single_line && (*p == '\n' || *p == '\t'))
       g_string_append (out, REPLACEMENT);
     else
-      g_string_append_len (out, p, next - p);
-    count++;
-    p = next;
+      g_string_append_c (out, *p);
   }
+  if (truncated)
+    g_string_append (out, ELLIPSIS);
   return g_string_free (out, FALSE);
 }
 

@@ -15,13 +15,14 @@ G_BEGIN_DECLS
 /* Windows shows at most 4,095 characters of a message (MS-MSRP <24>). */
 #define NS_FORMAT_MAX_DISPLAY_CHARS 4095
 
-/* Makes received text safe for a terminal: invalid UTF-8 replaced; 0x14,
- * CR LF, LF CR and lone CR become "\n"; every other C0 control except TAB
- * and LF, DEL, C1 controls and the bidi embedding/override/isolate
- * characters become U+FFFD (an ESC therefore cannot start an escape
- * sequence). With @single_line, "\n" and TAB become U+FFFD too (for names
- * in a header). @max_chars 0: no limit; otherwise the text is cut there
- * and "…" appended. */
+/* Makes received text safe for a terminal, with msgr_text_sanitize()
+ * (netsend/msgr-text.h): invalid UTF-8 replaced; 0x14, CR LF, LF CR and
+ * lone CR become "\n"; a whole escape sequence (ESC or C1 CSI/OSC/...)
+ * becomes one U+FFFD; every other C0 control except TAB and LF, DEL, C1
+ * and the bidi embedding/override/isolate characters become U+FFFD. With
+ * @single_line, "\n" and TAB become U+FFFD too (for names in a header).
+ * @max_chars 0: no limit; otherwise the text is cut there and "…"
+ * appended. */
 char *ns_format_sanitize (const char *text, gboolean single_line, gsize max_chars);
 
 /* "3/14/2004 10:15:23 AM": the shape Windows shows (PROTOCOL.md §5.3,

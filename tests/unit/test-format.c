@@ -99,10 +99,13 @@ static const struct {
   { "a\x14" "b", FALSE, 0, "a\nb" },             /* Windows' 0x14 line break */
   { "a\r\n\r\nb", FALSE, 0, "a\n\nb" },          /* a blank line survives */
   { "col1\tcol2", FALSE, 0, "col1\tcol2" },
-  { "\x1b[2J\x1b]0;owned\x07", FALSE, 0, FFFD "[2J" FFFD "]0;owned" FFFD },
+  /* A whole escape sequence becomes one U+FFFD (CSI, then OSC ended by BEL). */
+  { "\x1b[2J\x1b]0;owned\x07", FALSE, 0, FFFD FFFD },
+  { "\x1b[31mred\x1b[0m", FALSE, 0, FFFD "red" FFFD },
   { "bell\x07", FALSE, 0, "bell" FFFD },
   { "del\x7f", FALSE, 0, "del" FFFD },
-  { "c1 \xc2\x9b" "31m", FALSE, 0, "c1 " FFFD "31m" },   /* U+009B CSI */
+  { "c1 \xc2\x9b" "31mx", FALSE, 0, "c1 " FFFD "x" },   /* U+009B CSI */
+  { "c1 \xc2\x85x", FALSE, 0, "c1 " FFFD "x" },         /* U+0085 NEL */
   { "bidi \xe2\x80\xae" "txt", FALSE, 0, "bidi " FFFD "txt" }, /* U+202E */
   { "iso \xe2\x81\xa6x", FALSE, 0, "iso " FFFD "x" },    /* U+2066 */
   { "bad \xff utf8", FALSE, 0, "bad " FFFD " utf8" },
@@ -146,7 +149,7 @@ test_header_and_message (void **state)
 
   assert_string_equal (header, "Message from ALICE to BOB on 3/14/2004 10:15:23 AM");
   /* A name cannot forge a second header line or clear the screen. */
-  assert_string_equal (evil, "Message from X" FFFD "Message from BOSS to " FFFD "[2JBOB on 3/14/2004 10:15:23 AM");
+  assert_string_equal (evil, "Message from X" FFFD "Message from BOSS to " FFFD "BOB on 3/14/2004 10:15:23 AM");
   assert_string_equal (full,
                        "Message from PowerChute@NETCOMP1 to * on 3/14/2004 10:15:23 AM\n"
                        "\n"
