@@ -32,6 +32,10 @@ typedef enum {
   T_LOG_LEVEL,    /* error..debug (GLogLevelFlags) */
   T_OPT_LIST,     /* free list, NULL when absent (char **) */
   T_SIZE,         /* 1..NS_CONFIG_MAX_SIZE (gsize) */
+  T_BOOL,         /* true|false|yes|no|1|0 (gboolean) */
+  T_COUNT,        /* 0..NS_CONFIG_MAX_COUNT (guint) */
+  T_RATE,         /* 0..NS_CONFIG_MAX_RATE per second, decimals allowed (double) */
+  T_BYTES,        /* 0..NS_CONFIG_MAX_BYTES (guint64) */
 } KeyType;
 
 /* A change of a RESTART key needs a daemon restart: it is bound into
@@ -51,6 +55,9 @@ typedef struct {
 
 #define F(field) offsetof (NsDaemonConfig, field)
 #define NS_CONFIG_MAX_SIZE (1024 * 1024)
+#define NS_CONFIG_MAX_COUNT 100000000
+#define NS_CONFIG_MAX_RATE 1000000.0
+#define NS_CONFIG_MAX_BYTES (G_GUINT64_CONSTANT (1) << 50)
 
 /* The defaults table (netsendd.conf(5) documents the same values). Order
  * matters: dos-charset comes before the names it converts, wins-server
@@ -79,10 +86,31 @@ static const KeyDef keys[] = {
   { "policy", "recipients", T_OPT_LIST, F (policy_recipients), NULL, LIVE },
   { "policy", "max-message-bytes", T_SIZE, F (max_message_bytes),
     G_STRINGIFY (NS_POLICY_DEFAULT_MAX_MESSAGE_BYTES), LIVE },
+  /* The receivers (issue 4): SMB on 139/445, mailslot on 138, RPC on 135. */
+  { "policy", "verify-sender", T_BOOL, F (verify_sender), "false", LIVE },
+  { "policy", "accept-smbserver", T_BOOL, F (accept_smbserver), "false", LIVE },
+  { "ports", "direct-445", T_PORT, F (direct_port), "0", RESTART },
+  { "text", "codepage", T_CHARSET, F (text_codepage), NULL, LIVE },
+  { "limits", "per-source-rate", T_RATE, F (per_source_rate), "10", LIVE },
+  { "limits", "per-source-burst", T_COUNT, F (per_source_burst), "30", LIVE },
+  { "limits", "global-rate", T_RATE, F (global_rate), "500", LIVE },
+  { "limits", "global-burst", T_COUNT, F (global_burst), "1000", LIVE },
+  { "limits", "max-connections", T_COUNT, F (max_connections), "64", LIVE },
+  { "limits", "max-connections-per-source", T_COUNT, F (max_connections_per_source), "8",
+    RESTART },
+  { "limits", "idle-timeout", T_COUNT, F (idle_timeout_s), "30", LIVE },
+  { "limits", "message-timeout", T_COUNT, F (message_timeout_s), "60", LIVE },
+  { "store", "path", T_PATH, F (store_path), "/var/lib/netsend/inbox.db", RESTART },
+  { "store", "max-age-days", T_COUNT, F (store_max_age_days), "90", LIVE },
+  { "store", "max-messages", T_COUNT, F (store_max_messages), "100000", LIVE },
+  { "store", "max-size", T_BYTES, F (store_max_size), "0", RESTART },
+  { "store", "commit-window-ms", T_COUNT, F (commit_window_ms), "0", LIVE },
+  { "rpc", "enabled", T_BOOL, F (rpc_enabled), "false", RESTART },
 };
 
-static const char *const own_groups[] = { "netbios", "ports", "control", "daemon", "policy", NULL };
-static const char *const foreign_groups[] = { "store", "delivery", "rpc", "limits", NULL };
+static const char *const own_groups[] = { "netbios", "ports", "control", "daemon", "policy",
+                                          "text", "limits", "store", "rpc", NULL };
+static const char *const foreign_groups[] = { "delivery", NULL };
 
 static const struct {
   const char *name;
@@ -95,6 +123,8 @@ static const struct {
 
 static const char *const node_types[] = { "b", "p", "m", "h" };
 static const char *const bus_modes[] = { "auto", "yes", "no" };
+static const char *const bool_true[] = { "true", "yes", "1", "on" };
+static const char *const bool_false[] = { "false", "no", "0", "off" };
 
 #define FIELD(cfg, def, type) ((type *) (gpointer) ((guint8 *) (cfg) + (def)->offset))
 
@@ -418,6 +448,64 @@ parse_string_field (const KeyDef *def, const char *value, NsDaemonConfig *cfg, G
 }
 
 static gboolean
+parse_bool (const char *value, gboolean *ret, GError **error)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS (bool_true); i++) {
+    if (g_ascii_strcasecmp (value, bool_true[i]) == 0 || g_ascii_strcasecmp (value, bool_false[i]) == 0) {
+      *ret = g_ascii_strcasecmp (value, bool_true[i]) == 0;
+      return TRUE;
+    }
+  }
+  g_set_error (error, NS_DAEMON_CONFIG_ERROR, NS_DAEMON_CONFIG_ERROR_INVALID,
+               "'%s' is not one of true, false (or yes, no, 1, 0)", value);
+  return FALSE;
+}
+
+static gboolean
+parse_rate (const char *value, double *ret, GError **error)
+{
+  char *end = NULL;
+  double d = g_ascii_strtod (value, &end);
+
+  /* Plain decimals only: no hex, no exponent, no inf/nan. */
+  if (value[0] == '\0' || end == NULL || *end != '\0' || strspn (value, "0123456789.") != strlen (value)
+      || !(d >= 0.0 && d <= NS_CONFIG_MAX_RATE)) {
+    g_set_error (error, NS_DAEMON_CONFIG_ERROR, NS_DAEMON_CONFIG_ERROR_INVALID,
+                 "'%s' is not a rate from 0 to %.0f per second (0 disables)", value,
+                 NS_CONFIG_MAX_RATE);
+    return FALSE;
+  }
+  *ret = d;
+  return TRUE;
+}
+
+/* The scalar types added for the receivers (booleans, counts, rates, byte sizes). */
+static gboolean
+parse_number_field (const KeyDef *def, const char *value, NsDaemonConfig *cfg, GError **error)
+{
+  guint64 number;
+
+  switch (def->type) {
+    case T_BOOL:
+      return parse_bool (value, FIELD (cfg, def, gboolean), error);
+    case T_RATE:
+      return parse_rate (value, FIELD (cfg, def, double), error);
+    case T_COUNT:
+      if (!parse_unsigned (value, 0, NS_CONFIG_MAX_COUNT, &number, error))
+        return FALSE;
+      *FIELD (cfg, def, guint) = (guint) number;
+      return TRUE;
+    case T_BYTES:
+      if (!parse_unsigned (value, 0, NS_CONFIG_MAX_BYTES, &number, error))
+        return FALSE;
+      *FIELD (cfg, def, guint64) = number;
+      return TRUE;
+    default:
+      g_assert_not_reached ();
+  }
+}
+
+static gboolean
 parse_value (const KeyDef *def, const char *value, NsDaemonConfig *cfg, GError **error)
 {
   guint64 number;
@@ -448,6 +536,8 @@ parse_value (const KeyDef *def, const char *value, NsDaemonConfig *cfg, GError *
         return FALSE;
       *FIELD (cfg, def, NsSystemBusMode) = (NsSystemBusMode) index;
       return TRUE;
+    case T_BOOL: case T_COUNT: case T_RATE: case T_BYTES:
+      return parse_number_field (def, value, cfg, error);
     case T_LOG_LEVEL:
       for (gsize i = 0; i < G_N_ELEMENTS (log_levels); i++) {
         if (g_ascii_strcasecmp (value, log_levels[i].name) == 0) {
@@ -491,6 +581,10 @@ apply_computed_default (const KeyDef *def, NsDaemonConfig *cfg)
   if (def->type == T_NODE_TYPE) {
     cfg->node_type = cfg->wins_servers != NULL && cfg->wins_servers[0] != NULL
                       ? NS_NODE_TYPE_H : NS_NODE_TYPE_B;
+  } else if (def->type == T_CHARSET) {
+    /* [text] codepage follows [netbios] dos-charset unless set. */
+    g_free (*FIELD (cfg, def, char *));
+    *FIELD (cfg, def, char *) = g_strdup (cfg->dos_charset != NULL ? cfg->dos_charset : "CP850");
   } else if (def->type == T_NAME) {
     g_autofree char *guess = ns_daemon_config_default_name (g_get_host_name ());
 
@@ -591,6 +685,7 @@ check_ports (const NsDaemonConfig *cfg, GString *errors)
   const struct { const char *key; guint16 port; } ports[] = {
     { "name-service", cfg->name_service_port }, { "datagram", cfg->datagram_port },
     { "session", cfg->session_port },           { "rpc", cfg->rpc_port },
+    { "direct-445", cfg->direct_port },
   };
 
   /* Session is TCP, the rest UDP; still, one number per service keeps
@@ -748,6 +843,18 @@ format_value (const KeyDef *def, const NsDaemonConfig *cfg)
       return g_strdup (bus_modes[*FIELD (cfg, def, NsSystemBusMode)]);
     case T_LOG_LEVEL:
       return g_strdup (ns_log_level_to_string (*FIELD (cfg, def, GLogLevelFlags)));
+    case T_BOOL:
+      return g_strdup (*FIELD (cfg, def, gboolean) ? "true" : "false");
+    case T_COUNT:
+      return g_strdup_printf ("%u", *FIELD (cfg, def, guint));
+    case T_RATE: {
+      char buf[G_ASCII_DTOSTR_BUF_SIZE];
+
+      /* Shortest text that reads back to the same double. */
+      return g_strdup (g_ascii_dtostr (buf, sizeof buf, *FIELD (cfg, def, double)));
+    }
+    case T_BYTES:
+      return g_strdup_printf ("%" G_GUINT64_FORMAT, *FIELD (cfg, def, guint64));
   }
   g_assert_not_reached ();
 }
@@ -815,6 +922,10 @@ ns_daemon_config_take_live (NsDaemonConfig *config, NsDaemonConfig *new_config)
       case T_NODE_TYPE: size = sizeof (NsNodeType); break;
       case T_BUS_MODE: size = sizeof (NsSystemBusMode); break;
       case T_LOG_LEVEL: size = sizeof (GLogLevelFlags); break;
+      case T_BOOL: size = sizeof (gboolean); break;
+      case T_COUNT: size = sizeof (guint); break;
+      case T_RATE: size = sizeof (double); break;
+      case T_BYTES: size = sizeof (guint64); break;
       default: size = sizeof (gpointer); break;
     }
     /* Swap, so that freeing @new_config frees the old values. */

@@ -94,6 +94,26 @@ typedef struct {
   char **policy_deny_senders;  /* NULL = none */
   char **policy_recipients;    /* NULL = every name we hold */
   gsize max_message_bytes;
+  gboolean verify_sender;      /* node status back to the source (verify.c) */
+  gboolean accept_smbserver;   /* TCP 139: also *SMBSERVER<20> and COMPUTER<20> */
+
+  /* The receivers (receiver-*.c, inbox.c) */
+  guint16 direct_port;         /* [ports] direct-445: direct-hosted SMB; 0 = off */
+  char *text_codepage;         /* [text] codepage; default = dos_charset */
+  double per_source_rate;      /* [limits]: messages/s, 0 = no limit */
+  guint per_source_burst;
+  double global_rate;
+  guint global_burst;
+  guint max_connections;       /* TCP, all listeners together */
+  guint max_connections_per_source;
+  guint idle_timeout_s;
+  guint message_timeout_s;
+  char *store_path;            /* [store] */
+  guint store_max_age_days;    /* 0 = keep forever */
+  guint store_max_messages;    /* 0 = no count limit */
+  guint64 store_max_size;      /* bytes, 0 = up to the disk */
+  guint commit_window_ms;      /* group commit: extra wait before a commit */
+  gboolean rpc_enabled;        /* [rpc] enabled: UDP 135, off by default */
 
   /* The file itself, for modules that parse groups of their own (see
    * ns_daemon_config_foreign_groups()); never NULL. */
@@ -156,8 +176,7 @@ GPtrArray *ns_daemon_config_restart_keys (const NsDaemonConfig *old_config,
 void ns_daemon_config_take_live (NsDaemonConfig *config, NsDaemonConfig *new_config);
 
 /* Groups the daemon accepts without checking their keys here because
- * another module parses them ([store], [delivery], [rpc], [limits]);
- * NULL-terminated. */
+ * another module parses them ([delivery]); NULL-terminated. */
 const char *const *ns_daemon_config_foreign_groups (void);
 
 const char *ns_node_type_to_string (NsNodeType type);

@@ -12,6 +12,7 @@
 #include <netsend/nb-registrar.h>
 #include <netsend/nb-resolver.h>
 #include <netsend/ns-net.h>
+#include <netsend/ns-tcp.h>
 #include <netsend/rpc-cl.h>
 #include <netsend/rpc-msgsvc.h>
 #include <netsend/msgr-text.h>

@@ -79,6 +79,18 @@ static const ValidCase valid_cases[] = {
     "unknown group [netbois]" },
   { "foreign groups are not checked here", "[store]\npath = /x\n[delivery]\nwhatever = 1\n",
     { { "netbios", "workgroup", "WORKGROUP" } }, NULL },
+  { "receiver defaults", "[netbios]\ndos-charset = CP866\n",
+    { { "text", "codepage", "CP866" }, { "limits", "per-source-rate", "10" },
+      { "store", "path", "/var/lib/netsend/inbox.db" }, { "rpc", "enabled", "false" },
+      { "ports", "direct-445", "0" }, { "policy", "verify-sender", "false" } }, NULL },
+  { "receiver keys", "[policy]\nverify-sender = YES\n[limits]\nglobal-rate = 2.5\n"
+    "max-connections = 0\n[store]\nmax-size = 1048576\n[rpc]\nenabled = 1\n"
+    "[ports]\ndirect-445 = 10445\n[text]\ncodepage = CP850\n",
+    { { "policy", "verify-sender", "true" }, { "limits", "global-rate", "2.5" },
+      { "limits", "max-connections", "0" }, { "store", "max-size", "1048576" },
+      { "rpc", "enabled", "true" }, { "ports", "direct-445", "10445" } }, NULL },
+  { "unknown receiver key", "[store]\npaht = /x\n", { { "store", "max-messages", "100000" } },
+    "[store] unknown key 'paht'" },
   { "localised key is unknown", "[netbios]\nname[de] = X\n",
     { { "netbios", "workgroup", "WORKGROUP" } }, "unknown key 'name[de]'" },
 };
@@ -138,6 +150,16 @@ static const InvalidCase invalid_cases[] = {
   { "max message 0", "[policy]\nmax-message-bytes = 0\n", "[policy] max-message-bytes:",
     NS_DAEMON_CONFIG_ERROR_INVALID },
   { "bad escape", "[netbios]\nname = A\\qB\n", "[netbios] name:", NS_DAEMON_CONFIG_ERROR_INVALID },
+  { "bad bool", "[rpc]\nenabled = maybe\n", "[rpc] enabled: 'maybe'", NS_DAEMON_CONFIG_ERROR_INVALID },
+  { "bad rate", "[limits]\nper-source-rate = 1e3\n", "[limits] per-source-rate: '1e3'",
+    NS_DAEMON_CONFIG_ERROR_INVALID },
+  { "negative rate", "[limits]\nglobal-rate = -1\n", "[limits] global-rate:",
+    NS_DAEMON_CONFIG_ERROR_INVALID },
+  { "relative store", "[store]\npath = inbox.db\n", "[store] path:", NS_DAEMON_CONFIG_ERROR_INVALID },
+  { "direct port clash", "[ports]\nsession = 10139\ndirect-445 = 10139\n",
+    "[ports] direct-445: port 10139 is already used", NS_DAEMON_CONFIG_ERROR_INVALID },
+  { "bad codepage", "[text]\ncodepage = NOPE-7\n", "[text] codepage: 'NOPE-7'",
+    NS_DAEMON_CONFIG_ERROR_INVALID },
 };
 
 static void
