@@ -324,9 +324,10 @@ void ns_sender_send_async (NsSender *sender, const char *target, const char *tex
  * @error: return location for a #GError
  *
  * Delivery failures are NOT errors here: they come back as a result with
- * outcome %NS_SEND_FAILED. @error is set only when no recipient was tried:
- * text rules (%NS_SEND_ERROR_EMPTY_MESSAGE, ...), a bad target
- * (%NS_SEND_ERROR_INVALID_NAME), or %G_IO_ERROR_CANCELLED.
+ * outcome %NS_SEND_FAILED. @error is set only for the text rules
+ * (%NS_SEND_ERROR_EMPTY_MESSAGE, ...), a bad target
+ * (%NS_SEND_ERROR_INVALID_NAME), and cancellation (%G_IO_ERROR_CANCELLED,
+ * also when the sender was freed meanwhile).
  *
  * Returns: (transfer full) (nullable): the result
  *

@@ -865,6 +865,9 @@ send_one (NsSender *sender, Target *target, NsSendText *text, GCancellable *canc
   op->sender = _ns_sender_ref (sender);
   op->task = g_task_new (NULL, cancellable, callback, user_data);
   g_task_set_source_tag (op->task, send_one);
+  /* A cancelled recipient still gets its result (fan-out reports it);
+   * ns_sender_send_finish() turns that into the GIO error. */
+  g_task_set_check_cancellable (op->task, FALSE);
   /* The task owns @op; send_op_complete() drops our task reference. */
   g_task_set_task_data (op->task, op, (GDestroyNotify) send_op_free);
   op->cancellable = cancellable != NULL ? g_object_ref (cancellable) : NULL;
@@ -935,8 +938,15 @@ ns_sender_send_async (NsSender *sender, const char *target, const char *text_utf
 NsSendResult *
 ns_sender_send_finish (NsSender *sender, GAsyncResult *result, GError **error)
 {
+  NsSendResult *ret;
+
   g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == send_one, NULL);
 
-  return g_task_propagate_pointer (G_TASK (result), error);
+  ret = g_task_propagate_pointer (G_TASK (result), error);
+  if (ret != NULL && g_error_matches (ret->error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
+    g_propagate_error (error, g_steal_pointer (&ret->error));
+    g_clear_pointer (&ret, ns_send_result_free);
+  }
+  return ret;
 }
