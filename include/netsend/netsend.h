@@ -20,3 +20,5 @@
 #include <netsend/msgr-mailslot.h>
 #include <netsend/ns-send.h>
 #include <netsend/msgr-smb-server.h>
+#include <netsend/msgr-smb-client.h>
+#include <netsend/msgr-rpc-client.h>
