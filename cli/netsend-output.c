@@ -75,10 +75,11 @@ netsend_hint_for (const GError *error)
 }
 
 void
-netsend_output_init (NetsendOutput *out, gboolean json, gboolean quiet, const char *workgroup,
-                     guint expected)
+netsend_output_init (NetsendOutput *out, FILE *stream, gboolean json, gboolean quiet,
+                     const char *workgroup, guint expected)
 {
   *out = (NetsendOutput) {
+    .stream = stream,
     .json = json,
     .quiet = quiet,
     .workgroup = workgroup,
@@ -147,8 +148,8 @@ print_result_text (NetsendOutput *out, const NsSendResult *result)
     if (out->quiet)
       return;
     line = netsend_success_line (result, out->workgroup);
-    printf ("%s\n", line);
-    fflush (stdout);
+    fprintf (out->stream, "%s\n", line);
+    fflush (out->stream);
     return;
   }
   /* Runs the user interrupted end with "cancelled" results: the summary
@@ -185,8 +186,8 @@ netsend_output_result (NetsendOutput *out, const NsSendResult *result)
     g_autoptr (JsonNode) node = netsend_result_to_json (result);
     g_autofree char *text = netsend_json_line (node);
 
-    printf ("%s\n", text);
-    fflush (stdout);
+    fprintf (out->stream, "%s\n", text);
+    fflush (out->stream);
   } else {
     print_result_text (out, result);
   }
@@ -209,9 +210,9 @@ netsend_output_finish (NetsendOutput *out, const NsSendSummary *summary)
     if (isatty (STDERR_FILENO))
       fprintf (stderr, "%s\n", line);
   } else {
-    printf ("%s\n", line);
+    fprintf (out->stream, "%s\n", line);
   }
-  fflush (stdout);
+  fflush (out->stream);
 }
 
 void
@@ -222,8 +223,8 @@ netsend_output_error (NetsendOutput *out, const GError *error, const char *hint)
     g_autoptr (JsonNode) node = netsend_error_to_json (error);
     g_autofree char *text = netsend_json_line (node);
 
-    printf ("%s\n", text);
-    fflush (stdout);
+    fprintf (out->stream, "%s\n", text);
+    fflush (out->stream);
   }
   fprintf (stderr, "%s: %s\n", PROG, error->message);
   print_error_detail (out, error, netsend_error_windows_code (error), hint);

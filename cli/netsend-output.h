@@ -8,10 +8,12 @@
 
 #include <gio/gio.h>
 #include <netsend/ns-send.h>
+#include <stdio.h>
 
 G_BEGIN_DECLS
 
 typedef struct {
+  FILE *stream;          /* where results go (stdout, see netsend.c) */
   gboolean json;
   gboolean quiet;
   gboolean progress;     /* stderr is a terminal and there are several recipients */
@@ -26,7 +28,8 @@ typedef struct {
   GHashTable *hinted;    /* error codes whose hint was printed */
 } NetsendOutput;
 
-void netsend_output_init (NetsendOutput *out, gboolean json, gboolean quiet,
+/* @stream: where results and the summary go (what the user has as stdout). */
+void netsend_output_init (NetsendOutput *out, FILE *stream, gboolean json, gboolean quiet,
                           const char *workgroup, guint expected);
 void netsend_output_clear (NetsendOutput *out);
 

@@ -14,6 +14,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <glib-unix.h>
 #include <signal.h>
 #include <stdio.h>
@@ -581,13 +582,16 @@ run_send (NsSender *sender, GPtrArray *targets, const char *text, NetsendOutput 
   return netsend_exit_code (&run.summary, run.interrupted);
 }
 
+/* What the user has as standard output: only our results go there. */
+static FILE *results_stream;
+
 /* Stops with @error: prints it and returns its exit code. */
 static int
 fail (const Options *o, const GError *error, int rc)
 {
   NetsendOutput out;
 
-  netsend_output_init (&out, o->json, o->quiet, NULL, 1);
+  netsend_output_init (&out, results_stream, o->json, o->quiet, NULL, 1);
   netsend_output_error (&out, error, NULL);
   netsend_output_clear (&out);
   return rc;
@@ -634,12 +638,36 @@ run (const Options *o)
   }
   if (!ns_sender_check_text (sender, text, NULL, &error))
     return fail (o, error, NETSEND_EXIT_REFUSED);
-  netsend_output_init (&out, o->json, o->quiet,
+  netsend_output_init (&out, results_stream, o->json, o->quiet,
                        so.workgroup != NULL ? so.workgroup : NS_SEND_DEFAULT_WORKGROUP,
                        broadcast && o->reliable ? 0 : targets->len);
   rc = run_send (sender, targets, text, &out);
   netsend_output_clear (&out);
   return rc;
+}
+
+/* Keeps the real standard output for results and points descriptor 1 at
+ * standard error, so that nothing a library prints (libsmbclient writes
+ * its debug lines to stdout) can corrupt --json. */
+static FILE *
+protect_stdout (void)
+{
+  int fd;
+  FILE *stream;
+
+  fflush (stdout);
+  fd = fcntl (STDOUT_FILENO, F_DUPFD_CLOEXEC, 3);
+  if (fd < 0)
+    return stdout;
+  stream = fdopen (fd, "w");
+  if (stream == NULL || dup2 (STDERR_FILENO, STDOUT_FILENO) < 0) {
+    if (stream != NULL)
+      fclose (stream);
+    else
+      close (fd);
+    return stdout;
+  }
+  return stream;
 }
 
 int
@@ -661,7 +689,10 @@ main (int argc, char **argv)
     printf ("%s %s\n", PROG, PACKAGE_VERSION);
     rc = NETSEND_EXIT_OK;
   } else {
+    results_stream = protect_stdout ();
     rc = run (&o);
+    if (results_stream != stdout && fclose (results_stream) != 0 && rc == NETSEND_EXIT_OK)
+      rc = NETSEND_EXIT_SETUP; /* results lost (full disk, closed pipe) */
   }
   options_clear (&o);
   return rc;
