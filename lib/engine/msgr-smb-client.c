@@ -419,34 +419,6 @@ handle_frame (MsgrSmbClient *client, guint8 type, GBytes *payload, GByteArray *o
   return handle_smb (client, payload, out);
 }
 
-MsgrSmbClientStatus
-msgr_smb_client_receive (MsgrSmbClient *client, const guint8 *data, gsize len,
-                         GByteArray *out)
-{
-  g_autoptr (GError) local = NULL;
-
-  g_return_val_if_fail (client != NULL, MSGR_SMB_CLIENT_FAILED);
-  g_return_val_if_fail (data != NULL || len == 0, MSGR_SMB_CLIENT_FAILED);
-  g_return_val_if_fail (out != NULL, MSGR_SMB_CLIENT_FAILED);
-
-  if (client->state == MSGR_SMB_STATE_FINISHED)
-    return client->status;
-  if (client->state == MSGR_SMB_STATE_IDLE)
-    return fail (client, NS_SEND_ERROR_PROTOCOL, "data before the delivery started");
-  if (!nb_session_framer_push (client->framer, data, len, &local))
-    return fail (client, NS_SEND_ERROR_PROTOCOL, "bad frame from the receiver: %s",
-                 local->message);
-  while (client->state != MSGR_SMB_STATE_FINISHED) {
-    g_autoptr (GBytes) payload = NULL;
-    guint8 type;
-
-    if (!nb_session_framer_pop (client->framer, &type, &payload))
-      break;
-    handle_frame (client, type, payload, out);
-  }
-  return client->status;
-}
-
 static const char *
 waiting_for (MsgrSmbClientState state)
 {
@@ -458,6 +430,47 @@ waiting_for (MsgrSmbClientState state)
     case MSGR_SMB_STATE_END: return "the response to SMB_COM_SEND_END_MB_MESSAGE";
     default: return "the connection";
   }
+}
+
+MsgrSmbClientStatus
+msgr_smb_client_receive (MsgrSmbClient *client, const guint8 *data, gsize len,
+                         GByteArray *out)
+{
+  g_autoptr (GError) local = NULL;
+  guint start_len;
+
+  g_return_val_if_fail (client != NULL, MSGR_SMB_CLIENT_FAILED);
+  g_return_val_if_fail (data != NULL || len == 0, MSGR_SMB_CLIENT_FAILED);
+  g_return_val_if_fail (out != NULL, MSGR_SMB_CLIENT_FAILED);
+
+  if (client->state == MSGR_SMB_STATE_FINISHED)
+    return client->status;
+  if (client->state == MSGR_SMB_STATE_IDLE)
+    return fail (client, NS_SEND_ERROR_PROTOCOL, "data before the delivery started");
+  start_len = out->len;
+  if (!nb_session_framer_push (client->framer, data, len, &local))
+    return fail (client, NS_SEND_ERROR_PROTOCOL, "bad frame from the receiver: %s",
+                 local->message);
+  while (client->state != MSGR_SMB_STATE_FINISHED) {
+    g_autoptr (GBytes) payload = NULL;
+    guint8 type;
+
+    if (!nb_session_framer_pop (client->framer, &type, &payload))
+      break;
+    if (out->len > start_len && type != NB_SESSION_KEEP_ALIVE) {
+      /* We answer only after the owner sent our request, so anything
+       * complete in the same bytes answers a request not yet on the wire:
+       * a receiver that does that is not to be believed. */
+      fail (client, NS_SEND_ERROR_PROTOCOL, "an answer arrived before %s was sent",
+            smb_command_name (expected_command (client->state)));
+      break;
+    }
+    handle_frame (client, type, payload, out);
+  }
+  /* Once the outcome is known there is nothing more to send. */
+  if (client->state == MSGR_SMB_STATE_FINISHED)
+    g_byte_array_set_size (out, start_len);
+  return client->status;
 }
 
 MsgrSmbClientStatus

@@ -487,6 +487,25 @@ test_protocol_violations (void **state)
   assert_failed_with (&h, feed_raw (&h, bad_header, sizeof bad_header), NS_SEND_ERROR_PROTOCOL);
   harness_clear (&h);
 
+  /* The session response and the answer to a 0xD0 not yet sent, in one
+   * read: the answer cannot be genuine, and nothing is left to send. */
+  harness_init (&h, "x", MSGR_SMB_MODE_AUTO, NB_SESSION_FRAMING_NBSS, "S", NULL);
+  assert_int_equal (msgr_smb_client_start (h.client, h.out), MSGR_SMB_CLIENT_RUNNING);
+  {
+    g_autoptr (GBytes) positive = tv_lookup ("nbss-session-request",
+                                             "positive session response");
+    g_autoptr (GByteArray) both = g_byte_array_new ();
+
+    g_byte_array_append (both, g_bytes_get_data (positive, NULL), g_bytes_get_size (positive));
+    g_byte_array_append (both, g_bytes_get_data (d0r, NULL), g_bytes_get_size (d0r));
+    g_byte_array_set_size (h.out, 0);
+    assert_failed_with (&h, msgr_smb_client_receive (h.client, both->data, both->len, h.out),
+                        NS_SEND_ERROR_PROTOCOL);
+    assert_int_equal (h.out->len, 0);
+    assert_int_equal (msgr_smb_client_get_n_responses (h.client), 0);
+  }
+  harness_clear (&h);
+
   /* Our own request echoed back is no response. */
   harness_init (&h, "x", MSGR_SMB_MODE_AUTO, NB_SESSION_FRAMING_NBSS, "S", NULL);
   start_and_accept (&h);
