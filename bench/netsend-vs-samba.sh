@@ -17,7 +17,8 @@ BENCH_VS_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 ours_conf() { # -> config for netsendd as $SB_NAME in $SB_HOST (name service only)
   local d; d=$(ns_dir "$SB_HOST")
-  mkdir -p "$d/run"; chmod 755 "$d/run"
+  # the inbox in the state dir: the default /var/lib/netsend is the machine's
+  mkdir -p "$d/run" "$d/store"; chmod 755 "$d/run"; chown nobody "$d/store"
   cat > "$d/netsendd.conf" <<EOF
 [netbios]
 name = $SB_NAME
@@ -31,6 +32,8 @@ socket = $d/run/control
 system-bus = no
 [daemon]
 user = nobody
+[store]
+path = $d/store/inbox.db
 EOF
   echo "$d/netsendd.conf"
 }
