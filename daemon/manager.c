@@ -4,6 +4,7 @@
 
 #include "manager.h"
 
+#include <errno.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -12,8 +13,10 @@
 
 #include "../config.h" /* the build's PACKAGE_VERSION (config.h here is ours) */
 #include "control.h"
+#include "inbox.h"
 #include "logging.h"
 #include "names.h"
+#include "receivers.h"
 
 /* One interface address: its name-service endpoint and registrar. */
 typedef struct {
@@ -27,8 +30,16 @@ struct _NsManager {
   GPtrArray *links; /* Link */
   NsNames *names;
   NsControl *control;
-  const char *owned_paths[2];
+  const char *owned_paths[3];
   gint64 started_us;
+  /* The receivers (issue 4): bound in ns_manager_new(), fed into the
+   * inbox from ns_manager_start(). */
+  GPtrArray *ifaces; /* NsIface of the links */
+  NsSmbReceiver *smb;
+  NsMailslotReceiver *mailslot;
+  NsRpcReceiver *rpc;
+  NsInbox *inbox;
+  char *created_store_dir;
 };
 
 static void
@@ -48,6 +59,14 @@ ns_manager_free (NsManager *manager)
 {
   if (manager == NULL)
     return;
+  /* The receivers first (they point at the names and the inbox), then the
+   * inbox (it waits for a running commit). */
+  g_clear_pointer (&manager->smb, ns_smb_receiver_free);
+  g_clear_pointer (&manager->mailslot, ns_mailslot_receiver_free);
+  g_clear_pointer (&manager->rpc, ns_rpc_receiver_free);
+  g_clear_pointer (&manager->inbox, ns_inbox_free);
+  g_clear_pointer (&manager->ifaces, g_ptr_array_unref);
+  g_free (manager->created_store_dir);
   /* Control first (it points at the names), then the names (they point at
    * the registrars), then the links. */
   if (manager->control != NULL)
@@ -89,6 +108,62 @@ bind_links (NsManager *manager, GError **error)
   return TRUE;
 }
 
+/* The receivers bind their ports now, while privileged; the store's
+ * directory is made here too when missing, so that the unprivileged daemon
+ * can own it (ns_manager_get_owned_paths()). */
+static gboolean
+bind_receivers (NsManager *manager, GError **error)
+{
+  NsDaemonConfig *cfg = manager->config;
+  g_autofree char *dir = g_path_get_dirname (cfg->store_path);
+
+  manager->ifaces = g_ptr_array_new ();
+  for (guint i = 0; i < manager->links->len; i++)
+    g_ptr_array_add (manager->ifaces, ((Link *) g_ptr_array_index (manager->links, i))->iface);
+  manager->smb = ns_smb_receiver_new (cfg, manager->ifaces, error);
+  if (manager->smb == NULL)
+    return FALSE;
+  manager->mailslot = ns_mailslot_receiver_new (cfg, manager->ifaces, error);
+  if (manager->mailslot == NULL)
+    return FALSE;
+  manager->rpc = ns_rpc_receiver_new (cfg, manager->ifaces, error);
+  if (manager->rpc == NULL)
+    return FALSE;
+  if (!g_file_test (dir, G_FILE_TEST_EXISTS)) {
+    if (g_mkdir_with_parents (dir, 0750) < 0) {
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_FAILED,
+                   "[store] path: cannot create %s: %s", dir, g_strerror (errno));
+      return FALSE;
+    }
+    manager->created_store_dir = g_steal_pointer (&dir);
+  }
+  return TRUE;
+}
+
+static gboolean
+start_receivers (NsManager *manager, GError **error)
+{
+  NsReceiverEnv env;
+
+  manager->inbox = ns_inbox_new (manager->config, manager->names, manager->ifaces, error);
+  if (manager->inbox == NULL)
+    return FALSE;
+  env.config = manager->config;
+  env.names = manager->names;
+  env.inbox = manager->inbox;
+  ns_smb_receiver_start (manager->smb, &env);
+  ns_mailslot_receiver_start (manager->mailslot, &env);
+  ns_rpc_receiver_start (manager->rpc, &env);
+  g_info ("Inbox: %s", ns_inbox_get_store_path (manager->inbox));
+  return TRUE;
+}
+
+NsInbox *
+ns_manager_get_inbox (NsManager *manager)
+{
+  return manager->inbox;
+}
+
 NsManager *
 ns_manager_new (NsDaemonConfig *config, GError **error)
 {
@@ -98,7 +173,7 @@ ns_manager_new (NsDaemonConfig *config, GError **error)
   manager->config = config;
   manager->links = g_ptr_array_new_with_free_func ((GDestroyNotify) link_free);
   manager->started_us = g_get_monotonic_time ();
-  if (!bind_links (manager, error))
+  if (!bind_links (manager, error) || !bind_receivers (manager, error))
     return NULL;
   manager->control = ns_control_new (config->control_socket, config->admin_group, error);
   if (manager->control == NULL)
@@ -116,7 +191,10 @@ const char *const *
 ns_manager_get_owned_paths (NsManager *manager)
 {
   manager->owned_paths[0] = ns_control_get_created_dir (manager->control);
-  manager->owned_paths[1] = NULL;
+  manager->owned_paths[1] = manager->owned_paths[0] != NULL ? manager->created_store_dir : NULL;
+  if (manager->owned_paths[0] == NULL)
+    manager->owned_paths[0] = manager->created_store_dir;
+  manager->owned_paths[2] = NULL;
   return manager->owned_paths;
 }
 
@@ -185,6 +263,8 @@ ns_manager_start (NsManager *manager, GError **error)
   if (!ns_names_register_initial (manager->names, cfg->name, cfg->workgroup,
                                   (const char *const *) cfg->aliases, error))
     return FALSE;
+  if (!start_receivers (manager, error))
+    return FALSE;
   if (!ns_control_start_bus (manager->control, cfg->system_bus, error))
     return FALSE;
   g_message ("netsendd %s: %s in workgroup %s on %u interface address(es)", PACKAGE_VERSION,
@@ -204,6 +284,8 @@ ns_manager_reload (NsManager *manager, NsDaemonConfig *new_config)
   ns_daemon_config_take_live (manager->config, new_config);
   ns_logging_set_level (manager->config->log_level);
   ns_control_set_admin_group (manager->control, manager->config->admin_group);
+  if (manager->inbox != NULL)
+    ns_inbox_reload (manager->inbox);
   if (manager->names != NULL)
     ns_names_update_config_aliases (manager->names, (const char *const *) old_aliases,
                                     (const char *const *) manager->config->aliases);
@@ -305,5 +387,13 @@ ns_manager_get_status (NsManager *manager)
   g_variant_builder_add (&b, "{sv}", "names", g_variant_new_uint32 (n_names));
   g_variant_builder_add (&b, "{sv}", "conflicts", g_variant_new_uint32 (n_conflicts));
   g_variant_builder_add (&b, "{sv}", "ports", counters_and_ports (manager, &b));
+  if (manager->inbox != NULL)
+    ns_inbox_add_status (manager->inbox, &b);
+  if (manager->smb != NULL)
+    ns_smb_receiver_add_status (manager->smb, &b);
+  if (manager->mailslot != NULL)
+    ns_mailslot_receiver_add_status (manager->mailslot, &b);
+  if (manager->rpc != NULL)
+    ns_rpc_receiver_add_status (manager->rpc, &b);
   return g_variant_builder_end (&b);
 }

@@ -41,6 +41,11 @@ gboolean ns_manager_stop_finish (NsManager *manager, GAsyncResult *result, GErro
  * the new live values and the old restart-only ones). */
 const NsDaemonConfig *ns_manager_get_config (NsManager *manager);
 
+/* The inbox (inbox.h), for the delivery module's hook
+ * (ns_inbox_set_delivery_func()); NULL before ns_manager_start(). */
+typedef struct _NsInbox NsInbox;
+NsInbox *ns_manager_get_inbox (NsManager *manager);
+
 /* The GetStatus dictionary (floating a{sv}). */
 GVariant *ns_manager_get_status (NsManager *manager);
 

@@ -693,3 +693,34 @@ ns_names_release_all_finish (NsNames *names, GAsyncResult *result, GError **erro
 {
   return g_task_propagate_boolean (G_TASK (result), error);
 }
+
+/* ---- lookups for the receivers (inbox.c, receiver-*.c) ---- */
+
+gboolean
+ns_names_holds (NsNames *names, const NbName *name, gboolean *ret_group)
+{
+  Entry *entry;
+
+  g_return_val_if_fail (names != NULL && name != NULL, FALSE);
+  entry = find_entry (names, name);
+  /* A name being deleted or withdrawn is on its way out: not ours. */
+  if (entry == NULL || entry->op == OP_DELETE || entry->op == OP_WITHDRAW)
+    return FALSE;
+  if (ret_group != NULL)
+    *ret_group = entry->group;
+  return TRUE;
+}
+
+gboolean
+ns_names_holds_utf8 (NsNames *names, const char *utf8, guint8 suffix)
+{
+  g_autofree char *trimmed = g_strdup (utf8 != NULL ? utf8 : "");
+  NbName name;
+
+  g_return_val_if_fail (names != NULL, FALSE);
+  /* Senders may pad names with spaces (the NetBIOS form). */
+  g_strchomp (trimmed);
+  if (trimmed[0] == '\0' || !make_name (names, trimmed, suffix, &name, NULL))
+    return FALSE;
+  return ns_names_holds (names, &name, NULL);
+}

@@ -63,6 +63,14 @@ GVariant *ns_names_list (NsNames *names);
 
 void ns_names_get_counts (NsNames *names, guint *ret_names, guint *ret_conflicts);
 
+/* For the receivers: whether @name (with suffix and scope, as on the wire)
+ * is in the table and not on its way out (being deleted or withdrawn);
+ * @ret_group (optional) says whether it is a group name. */
+gboolean ns_names_holds (NsNames *names, const NbName *name, gboolean *ret_group);
+/* The same for a name as a sender wrote it (UTF-8, any case, trailing
+ * spaces ignored) with @suffix, e.g. the To of a message and 0x03. */
+gboolean ns_names_holds_utf8 (NsNames *names, const char *utf8, guint8 suffix);
+
 /* Shutdown: fails pending adds/deletes with NS_CONTROL_ERROR_NOT_RUNNING,
  * releases every name, and finishes when the releases have gone out (or a
  * safety timeout passed). */

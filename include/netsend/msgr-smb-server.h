@@ -238,6 +238,8 @@ void msgr_smb_server_message_free (MsgrSmbServerMessage *message);
  *   out of sequence, unknown commands, oversized messages; refusals the
  *   owner passes to msgr_smb_server_complete() are not counted here)
  * @negotiates: NEGOTIATE requests answered
+ * @too_large: messages refused with ERRnoroom for the size cap (counted
+ *   in @error_responses too)
  *
  * Since: 0.1
  */
@@ -246,6 +248,7 @@ typedef struct {
   guint64 messages;
   guint64 error_responses;
   guint64 negotiates;
+  guint64 too_large;
 } MsgrSmbServerStats;
 
 typedef struct _MsgrSmbServer MsgrSmbServer;

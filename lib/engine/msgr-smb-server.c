@@ -303,6 +303,7 @@ on_send_message (MsgrSmbServer *server, const SmbMsgrPacket *p, GByteArray *out)
   /* A single-block message ends whatever multi-block one was open. */
   drop_partial (server);
   if (n > server->config.max_text) {
+    server->stats.too_large++;
     send_error (server, &p->header, SMB_ERRSRV_NOROOM, out);
     return;
   }
@@ -368,6 +369,7 @@ on_text (MsgrSmbServer *server, const SmbMsgrPacket *p, GByteArray *out)
   if (!check_group (server, p, out))
     return;
   if (n > server->config.max_text - server->text->len) {
+    server->stats.too_large++;
     drop_partial (server);
     send_error (server, &p->header, SMB_ERRSRV_NOROOM, out);
     return;

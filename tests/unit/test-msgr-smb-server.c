@@ -798,6 +798,7 @@ test_size_cap (void **state)
   msgr_smb_server_get_stats (f->server, &stats);
   assert_int_equal (stats.messages, 1);
   assert_int_equal (stats.error_responses, 1);
+  assert_int_equal (stats.too_large, 1);
   teardown ((void **) &f);
 }
 

@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+/* The three receive paths of netsendd (issue 4, "Three receive paths"):
+ *  - receiver-smb.c: TCP 139 (NetBIOS session service) and, when
+ *    [ports] direct-445 is set, direct-hosted SMB; one MsgrSmbServer per
+ *    connection (<netsend/msgr-smb-server.h>);
+ *  - receiver-mailslot.c: UDP 138, `\MAILSLOT\MESSNGR` datagrams to our
+ *    names, our workgroup or '*';
+ *  - receiver-rpc.c: UDP 135, NetrSendMessage over connectionless DCE/RPC,
+ *    only with [rpc] enabled = true.
+ * Each binds its sockets in _new() (privileged, before the privilege drop)
+ * and starts handing messages to the inbox in _start(). */
+
+#include <gio/gio.h>
+
+#include "config.h"
+#include "inbox.h"
+#include "names.h"
+
+G_BEGIN_DECLS
+
+/* Everything a receiver reads while running (not owned; the manager's). */
+typedef struct {
+  const NsDaemonConfig *config; /* live values are read at each use */
+  NsNames *names;
+  NsInbox *inbox;
+} NsReceiverEnv;
+
+typedef struct _NsSmbReceiver NsSmbReceiver;
+typedef struct _NsMailslotReceiver NsMailslotReceiver;
+typedef struct _NsRpcReceiver NsRpcReceiver;
+
+/* @ifaces: NsIface of the configured interfaces. A port of 0 in the config
+ * binds nothing (the receiver is then inert). */
+NsSmbReceiver *ns_smb_receiver_new (const NsDaemonConfig *config, const GPtrArray *ifaces,
+                                    GError **error);
+void ns_smb_receiver_start (NsSmbReceiver *receiver, const NsReceiverEnv *env);
+/* Closes every connection (their pending commits finish without answer). */
+void ns_smb_receiver_free (NsSmbReceiver *receiver);
+void ns_smb_receiver_add_status (NsSmbReceiver *receiver, GVariantBuilder *builder);
+
+NsMailslotReceiver *ns_mailslot_receiver_new (const NsDaemonConfig *config,
+                                              const GPtrArray *ifaces, GError **error);
+void ns_mailslot_receiver_start (NsMailslotReceiver *receiver, const NsReceiverEnv *env);
+void ns_mailslot_receiver_free (NsMailslotReceiver *receiver);
+void ns_mailslot_receiver_add_status (NsMailslotReceiver *receiver, GVariantBuilder *builder);
+
+NsRpcReceiver *ns_rpc_receiver_new (const NsDaemonConfig *config, const GPtrArray *ifaces,
+                                    GError **error);
+void ns_rpc_receiver_start (NsRpcReceiver *receiver, const NsReceiverEnv *env);
+void ns_rpc_receiver_free (NsRpcReceiver *receiver);
+void ns_rpc_receiver_add_status (NsRpcReceiver *receiver, GVariantBuilder *builder);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (NsSmbReceiver, ns_smb_receiver_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (NsMailslotReceiver, ns_mailslot_receiver_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (NsRpcReceiver, ns_rpc_receiver_free)
+
+G_END_DECLS
