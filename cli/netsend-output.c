@@ -39,8 +39,9 @@ static const struct {
   { NS_SEND_ERROR_INSUFFICIENT_RESOURCES, "The receiver is busy; try again later." },
   { NS_SEND_ERROR_SESSION_REFUSED, "The receiver refused the session; see its log." },
   { NS_SEND_ERROR_MSG_OFF,
-    "The receiver does not take messages: on Windows start the Messenger service; on "
-    "Samba set 'message command' and 'server min protocol = NT1'; on Linux run netsendd." },
+    "The receiver does not take messages, or not from this sender (netsendd answers so "
+    "when its policy refuses one). Windows needs its Messenger service; Samba a 'message "
+    "command' and 'server min protocol = NT1'." },
   { NS_SEND_ERROR_PAUSED, "The recipient paused its Messenger service; try again later." },
   { NS_SEND_ERROR_NO_ROOM, "The receiver could not store the message; try again later." },
   { NS_SEND_ERROR_ACCESS_DENIED,
