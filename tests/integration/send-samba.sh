@@ -246,8 +246,15 @@ ns_exec h2 env PATH=/nonexistent "$(ns_netsend_bin netsend)" --no-config /users 
 [ "$rc" -eq 5 ] && has users-nosamba err 'smbstatus cannot run here' || fail "/users without smbstatus: exit $rc"
 
 # ------------------------------------------------- `*` reaches a netsendd host
+inbox_has() { # DB TEXT: an accepted message with exactly TEXT (waits 5 s)
+  ns_wait 5 python3 -c '
+import sqlite3, sys
+db = sqlite3.connect("file:%s?mode=ro" % sys.argv[1], uri=True)
+rows = db.execute("SELECT text FROM messages WHERE verdict = '"'accepted'"'").fetchall()
+sys.exit(0 if (sys.argv[2],) in rows else 1)' "$1" "$2" 2>/dev/null
+}
 if ns_netsend_bin netsendd >/dev/null && grep -qs 'receiver-mailslot' "$NETSEND_BUILD_ROOT/build.ninja"; then
-  d=$(ns_dir h5); mkdir -p "$d/run" "$d/store"; chmod 755 "$d/run"
+  d=$(ns_dir h5); mkdir -p "$d/run" "$d/store"; chmod 755 "$d/run"; chmod 777 "$d/store"
   cat > "$d/netsendd.conf" <<EOF
 [netbios]
 name = NETSD5
@@ -256,22 +263,28 @@ interfaces = veth0
 [control]
 socket = $d/run/control
 system-bus = no
+[daemon]
+user = nobody
+log-level = info
+[store]
+path = $d/store/inbox.db
 EOF
   if ns_netsendd_start h5 "$d/netsendd.conf"; then
     ns_samba_wait_name h2 'NETSD5#03' 15 || fail "NETSD5 never registered"
-    nsend 0 star-netsendd h2 --workgroup "$WG" '*' "broadcast for netsendd"
-    if ns_netsend_bin netmsg >/dev/null; then
-      ns_wait 5 eval "ns_netsend_run h5 netmsg --socket '$d/run/control' 2>/dev/null | grep -q 'broadcast for netsendd'" \
-        && ok "netsendd stored the broadcast" || fail "netsendd did not store the broadcast"
-    else
-      grep -q 'broadcast for netsendd\|MESSNGR' "$d/netsendd.log" && ok "netsendd logged the broadcast" \
-        || ns_log "NOTE: no netmsg to read netsendd's inbox; broadcast receipt not verified"
-    fi
+    nsend 0 star-netsendd h2 --workgroup "$WG" --from ALICE '*' "broadcast for netsendd"
+    nsend 0 smb-netsendd h2 --from ALICE --json NETSD5 "direct to netsendd" \
+      && python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); assert r["result"] == "delivered" and r["multi_block"] is False, r' "$OUT/smb-netsendd.out" \
+      || fail "smb-netsendd: delivered with 0xD0"
+    if inbox_has "$d/store/inbox.db" "broadcast for netsendd"; then ok "* reached the netsendd host"
+    else fail "* did not reach netsendd"; fi
+    if inbox_has "$d/store/inbox.db" "direct to netsendd"; then ok "netsendd stored the direct message"
+    else fail "netsendd lacks the direct message"; fi
+    ns_netsendd_stop h5
   else
     fail "netsendd did not start in h5"
   fi
 else
-  ns_log "NOTE: netsendd has no mailslot receiver yet: * reaching a netsendd host is not checked"
+  ns_log "NOTE: netsendd has no mailslot receiver in this build: * reaching a netsendd host is not checked"
 fi
 
 if [ "$FAILS" -ne 0 ]; then
