@@ -24,6 +24,10 @@
 #     NERR 2297, and netname --all has no PEERB afterwards;
 #   - our node status parser reads nmbd's: netname --host lists PEERB's names,
 #     the workgroup as a group and h2's MAC address;
+#   - a second netsendd started in h3 as PEERB (Samba's name) gets PEERB<00>
+#     and <03> refused by nmbd: "conflict" in its list and log, nmblookup -A
+#     shows <CONFLICT>, PEERB<03> still resolves to h2 only, and it does not
+#     release PEERB when it stops;
 #   - tshark decodes every packet h1 sent during the whole run with no
 #     malformed packet and no error-level expert info.
 # Everything is torn down by the harness's EXIT trap, also on failure.
@@ -247,6 +251,35 @@ check "netsendd reported no conflict of its own names" \
 ns_samba_stop h3
 check "after the rogue stopped, $OURS<03> still resolves to h1" is_only "$A1" "$(ns_nmb_query h2 "$OURS#03")"
 
+# ---- a second netsendd, started while Samba owns its name: conflict, no theft
+step "netsendd named $PEER on h3 (Samba's name)"
+D3=$(ns_dir h3)
+mkdir -p "$D3/run" "$D3/store"; chown nobody "$D3/store"; chmod 755 "$D3/run"
+SOCK3="$D3/run/control"
+sed -e "s|^name = .*|name = $PEER|" -e "s|^aliases = .*|aliases = NSTTHREE|" \
+  -e "s|^interfaces = .*|interfaces = $A3|" -e "s|$D1/|$D3/|" "$D1/netsendd.conf" > "$D3/netsendd.conf"
+if ns_netsendd_start h3 "$D3/netsendd.conf" "$SOCK3"; then
+  ns_wait 10 eval "! ns_netsend_run h3 netname --socket '$SOCK3' --all 2>/dev/null | grep -q registering" ||
+    fail "h3's names did not leave 'registering' within 10 s"
+  ns_netsend_run h3 netname --socket "$SOCK3" --all > "$OUT/h3-list.out" 2>&1
+  has h3-list out "^$PEER +<03> +unique +conflict"
+  has h3-list out "^$PEER +<00> +unique +conflict"
+  has h3-list out "^NSTTHREE +<03> +unique +registered"
+  has h3-list out "^$WG +<00> +group +registered"
+  check "h3's netsendd logged the conflict naming h2" \
+    grep -q "$PEER<03> is in conflict on veth0: negative-response by $A2" "$D3/netsendd.log"
+  check "$PEER<03> still resolves to h2 only" is_only "$A2" "$(ns_nmb_query h1 "$PEER#03")"
+  check "h3 does not answer a unicast query for $PEER<03>" test -z "$(unicast_query h1 "$PEER#03" "$A3")"
+  ns_nmblookup h1 -A "$A3" > "$OUT/h3-status.out" 2>&1
+  check "nmblookup -A h3: $PEER<03> shown in <CONFLICT>" \
+    grep -Eq "^[[:space:]]+$PEER +<03> - +B <CONFLICT> <ACTIVE>" "$OUT/h3-status.out"
+  check "nmblookup -A h3: NSTTHREE<03> ACTIVE" \
+    grep -Eq "^[[:space:]]+NSTTHREE +<03> - +B <ACTIVE>" "$OUT/h3-status.out"
+  ns_netsendd_stop h3
+else
+  fail "second netsendd did not start on h3"
+fi
+
 # ---- the capture: everything h1 sent decodes cleanly
 step "capture"
 ns_netsendd_stop h1   # SIGTERM: the name releases are part of the capture
@@ -260,6 +293,8 @@ check "capture: h1's registrations (opcode 5)" test "$(nbns 'nbns.flags.opcode =
 check "capture: h1's query answers" test "$(nbns 'nbns.flags.response == 1 && nbns.flags.opcode == 0 && nbns.count.answers > 0')" -ge 5
 check "capture: h1's negative registration responses (ACT_ERR, rcode 6) to the rogue" \
   test "$(nbns "nbns.flags.response == 1 && nbns.flags.opcode == 5 && nbns.flags.rcode == 6 && ip.dst == $A3")" -ge 1
+check "capture: h1 defended only its unique names (no ACT_ERR for the group $WG)" \
+  test "$(nbns "nbns.flags.rcode == 6 && !(nbns.name contains \"$OURS\")")" = 0
 check "capture: h1's negative query response (NAM_ERR, rcode 3) to the unicast query" \
   test "$(nbns "nbns.flags.response == 1 && nbns.flags.opcode == 0 && nbns.flags.rcode == 3 && ip.dst == $A3")" -ge 1
 check "capture: h1 never answered a broadcast query negatively" \
@@ -271,6 +306,9 @@ check "capture: h1 answered every query once" \
     -e nbns.id -e ip.dst 2>/dev/null | sort | uniq -d | wc -l)" = 0
 check "capture: every UDP packet of h1 is NBNS or NBDS" \
   test "$(nbns 'udp && !(nbns || nbdgm)')" = 0
+check "capture: h3's netsendd never released $PEER (it never owned it)" \
+  test "$(tshark -r "$PCAP" -Y "ip.src == $A3 && nbns.flags.opcode == 6 && nbns.name contains \"$PEER\"" \
+    -T fields -e frame.number 2>/dev/null | wc -l)" = 0
 check "netsendd stopped cleanly" grep -q 'Stopped' "$D1/netsendd.log"
 
 if [ "$FAILS" -ne 0 ]; then
