@@ -313,6 +313,8 @@ handle_rpc (FakeUdp *fake, const guint8 *data, gsize len, GSocketAddress *from)
   udp_reply (fake, from, out);
 }
 
+/* Answers NB queries for PEERA<03> (unique) and LOOPGROUP<00> (group) with
+ * 127.0.0.1, and node status requests with the name PEERA<03>. */
 static void
 handle_nbns (FakeUdp *fake, const guint8 *data, gsize len, GSocketAddress *from)
 {
@@ -321,14 +323,29 @@ handle_nbns (FakeUdp *fake, const guint8 *data, gsize len, GSocketAddress *from)
   g_autoptr (GByteArray) out = g_byte_array_new ();
   const NbNsQuestion *q;
   NbName peera;
+  NbName group;
   NbNsRecord *rr;
 
   if (!nb_ns_packet_parse (data, len, &query, NULL) || query->response)
     return;
   q = nb_ns_packet_question (query);
   nb_name_from_utf8 (&peera, "PEERA", NB_SUFFIX_MESSENGER, NULL, NULL);
-  if (q == NULL || q->type != NB_NS_TYPE_NB || !nb_name_equal (&q->name, &peera))
+  nb_name_from_utf8 (&group, "LOOPGROUP", NB_SUFFIX_WORKSTATION, NULL, NULL);
+  if (q == NULL)
     return;
+  if (q->type == NB_NS_TYPE_NB && nb_name_equal (&q->name, &peera)) {
+    rr = nb_ns_record_new (&q->name, NB_NS_TYPE_NB, 300);
+    nb_ns_record_add_address (rr, 0, LOOPBACK);
+  } else if (q->type == NB_NS_TYPE_NB && nb_name_equal (&q->name, &group)) {
+    rr = nb_ns_record_new (&q->name, NB_NS_TYPE_NB, 300);
+    nb_ns_record_add_address (rr, NB_NS_NB_GROUP, LOOPBACK);
+  } else if (q->type == NB_NS_TYPE_NBSTAT) {
+    /* NODE STATUS RESPONSE (RFC 1002 §4.2.18). */
+    rr = nb_ns_record_new (&q->name, NB_NS_TYPE_NBSTAT, 0);
+    nb_ns_node_status_add_name (rr->status, &peera, NB_NS_NAME_ACT);
+  } else {
+    return;
+  }
   g_mutex_lock (&fake->lock);
   fake->n_requests++;
   g_mutex_unlock (&fake->lock);
@@ -336,9 +353,7 @@ handle_nbns (FakeUdp *fake, const guint8 *data, gsize len, GSocketAddress *from)
   answer->trn_id = query->trn_id;
   answer->response = TRUE;
   answer->opcode = NB_NS_OPCODE_QUERY;
-  answer->flags = NB_NS_FLAG_AA | NB_NS_FLAG_RD;
-  rr = nb_ns_record_new (&q->name, NB_NS_TYPE_NB, 300);
-  nb_ns_record_add_address (rr, 0, LOOPBACK);
+  answer->flags = NB_NS_FLAG_AA | (query->flags & NB_NS_FLAG_RD);
   g_ptr_array_add (answer->answers, rr);
   if (nb_ns_packet_build (answer, out, NULL))
     udp_reply (fake, from, out);
@@ -427,12 +442,15 @@ typedef struct {
   guint timeout_ms;
   gboolean with_address;
   gboolean split;
+  gboolean wins;     /* 127.0.0.1 as the WINS server, P-node, no broadcast */
+  gboolean reliable;
 } Setup;
 
 static NsSender *
 make_sender (const Setup *s)
 {
   static const char *const lo[] = { "127.0.0.1", NULL };
+  static const char *const wins[] = { "127.0.0.1", NULL };
   NsSenderOptions opts;
   g_autoptr (GError) error = NULL;
   NsSender *sender;
@@ -451,6 +469,11 @@ make_sender (const Setup *s)
   opts.transport = s->transport;
   opts.timeout_ms = s->timeout_ms != 0 ? s->timeout_ms : 3000;
   opts.split = s->split;
+  opts.reliable = s->reliable;
+  if (s->wins) {
+    opts.wins_servers = wins;
+    opts.node_type = NB_NODE_P;
+  }
   sender = ns_sender_new (&opts, &error);
   g_assert_no_error (error);
   return sender;
@@ -720,6 +743,77 @@ test_resolve_by_broadcast (void)
   fake_smb_free (smb);
 }
 
+static void
+on_result (NsSender *sender, const NsSendResult *result, gpointer user_data)
+{
+  Wait *w = user_data;
+
+  w->n_reported++;
+}
+
+static void
+on_many (GObject *source, GAsyncResult *res, gpointer user_data)
+{
+  Wait *w = user_data;
+
+  w->results = ns_sender_send_many_finish (NULL, res, &w->summary, &w->error);
+  g_main_loop_quit (w->loop);
+}
+
+/* A P-node asks its WINS server (unicast, RD set) and never broadcasts. */
+static void
+test_resolve_by_wins (void)
+{
+  FakeSmb *smb = fake_smb_new (SMB_SPEC);
+  FakeUdp *nbns = fake_udp_new (UDP_NBNS);
+  Setup s = { .ssn = smb->port, .ns = nbns->port, .transport = NS_SEND_TRANSPORT_SMB,
+              .wins = TRUE };
+  g_autoptr (NsSender) sender = make_sender (&s);
+  g_autoptr (NsSendResult) r = send_and_wait (sender, "PEERA", "via wins", NULL);
+
+  assert_outcome (r, NS_SEND_DELIVERED, NS_SEND_TRANSPORT_SMB);
+  g_assert_cmpstr (r->address, ==, "127.0.0.1");
+  fake_udp_free (nbns);
+  fake_smb_free (smb);
+}
+
+/* --reliable: `*` becomes the hosts answering LOOPGROUP<00>, named by node
+ * status, each delivered to directly; an address target asks the node for
+ * its <03> name. */
+static void
+test_reliable_domain (void)
+{
+  FakeSmb *smb = fake_smb_new (SMB_SPEC);
+  FakeUdp *nbns = fake_udp_new (UDP_NBNS);
+  Setup s = { .ssn = smb->port, .ns = nbns->port, .reliable = TRUE };
+  g_autoptr (NsSender) sender = make_sender (&s);
+  const char *targets[] = { "*", "/DOMAIN:loopgroup", NULL };
+  Wait w = { g_main_loop_new (NULL, FALSE), NULL, NULL, NULL, { 0 }, 0 };
+  g_autoptr (NsSendResult) by_address = NULL;
+  NsSendResult *r;
+
+  g_setenv ("NETSEND_NO_SMBCLIENT", "1", TRUE);
+  ns_sender_send_many_async (sender, targets, "to the group", NULL, NULL, NULL, NULL, on_many,
+                             &w);
+  run (&w);
+  g_assert_no_error (w.error);
+  /* Both targets name the same workgroup: one host, one delivery. */
+  g_assert_cmpuint (w.results->len, ==, 1);
+  r = g_ptr_array_index (w.results, 0);
+  assert_outcome (r, NS_SEND_DELIVERED, NS_SEND_TRANSPORT_SMB);
+  g_assert_cmpstr (r->recipient, ==, "PEERA");
+  g_assert_cmpuint (smb->delivered->len, ==, 1);
+  g_ptr_array_unref (w.results);
+  g_main_loop_unref (w.loop);
+
+  by_address = send_and_wait (sender, "127.0.0.1", "by address", NULL);
+  assert_outcome (by_address, NS_SEND_DELIVERED, NS_SEND_TRANSPORT_SMB);
+  g_assert_cmpstr (by_address->recipient, ==, "127.0.0.1");
+  g_assert_cmpuint (smb->delivered->len, ==, 2);
+  fake_udp_free (nbns);
+  fake_smb_free (smb);
+}
+
 /* `*`: one MESSNGR datagram to LOOPGROUP<00> on the broadcast address. */
 static void
 test_broadcast_mailslot (void)
@@ -748,23 +842,6 @@ test_broadcast_mailslot (void)
   g_assert_cmpmem (g_bytes_get_data (msg->text, NULL), g_bytes_get_size (msg->text),
                    "to all\r\nof you", 14);
   fake_udp_free (dgm);
-}
-
-static void
-on_result (NsSender *sender, const NsSendResult *result, gpointer user_data)
-{
-  Wait *w = user_data;
-
-  w->n_reported++;
-}
-
-static void
-on_many (GObject *source, GAsyncResult *res, gpointer user_data)
-{
-  Wait *w = user_data;
-
-  w->results = ns_sender_send_many_finish (NULL, res, &w->summary, &w->error);
-  g_main_loop_quit (w->loop);
 }
 
 static void
@@ -891,6 +968,8 @@ main (int argc, char **argv)
   g_test_add_func ("/send/fallback/refused-everywhere", test_refused_everywhere);
   g_test_add_func ("/send/rpc/retransmit-and-status", test_rpc_retransmit_and_status);
   g_test_add_func ("/send/resolve/broadcast", test_resolve_by_broadcast);
+  g_test_add_func ("/send/resolve/wins", test_resolve_by_wins);
+  g_test_add_func ("/send/many/reliable-domain", test_reliable_domain);
   g_test_add_func ("/send/mailslot/broadcast", test_broadcast_mailslot);
   g_test_add_func ("/send/many/dedupe-and-invalid", test_send_many);
   g_test_add_func ("/send/text/rules-and-split", test_text_rules_and_split);
