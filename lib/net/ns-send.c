@@ -196,8 +196,13 @@ ns_sender_new (const NsSenderOptions *opts, GError **error)
   sender->context = g_main_context_ref_thread_default ();
   sender->multi_hosts = g_hash_table_new (NULL, NULL);
   sender->cancellable = g_cancellable_new ();
-  sender->codepage = g_strdup (opts->codepage != NULL ? opts->codepage
-                                                      : MSGR_TEXT_DEFAULT_CODEPAGE);
+  /* "850" means CP850 (msgr-text.h); g_convert() needs the iconv name. */
+  if (opts->codepage != NULL && opts->codepage[0] != '\0' &&
+      strspn (opts->codepage, "0123456789") == strlen (opts->codepage))
+    sender->codepage = g_strconcat ("CP", opts->codepage, NULL);
+  else
+    sender->codepage = g_strdup (opts->codepage != NULL ? opts->codepage
+                                                        : MSGR_TEXT_DEFAULT_CODEPAGE);
   if (!msgr_text_codepage_check (sender->codepage, &local)) {
     g_set_error (error, NS_SEND_ERROR, NS_SEND_ERROR_CONVERSION, "%s", local->message);
     return NULL;
