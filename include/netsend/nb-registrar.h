@@ -12,15 +12,30 @@
  *
  * Name life cycle:
  *
- *     add ──▶ REGISTERING ──(no objection)──▶ REGISTERED ──remove──▶ RELEASING ──▶ RELEASED
- *                 │                               │  ▲
- *                 │ negative response             │  │ (WINS, later) REFRESHING
- *                 ▼                               ▼  │
- *              CONFLICT ◀──── conflict demand ────┘
+ *     add ──▶ REGISTERING ──(no objection / granted)──▶ REGISTERED ──remove──▶ RELEASING ──▶ RELEASED
+ *                 │                                      │  ▲
+ *                 │ negative response                    │  │ WINS refresh (TTL/2)
+ *                 ▼                                      ▼  │
+ *              CONFLICT ◀──── conflict demand, ──── REFRESHING
+ *                             negative response
  *
  * A RELEASED name is gone from the table. A CONFLICT name stays (node
  * status shows it with CNF) until the owner removes it or adds it again,
- * which restarts the registration. */
+ * which restarts the registration.
+ *
+ * Node types (PROTOCOL.md §1.4.7, RFC 1001 §15.2, RFC 1002 §5.1):
+ *  - B: broadcast registration only.
+ *  - P: unicast registration with the WINS servers, in order (fail-over
+ *    to the next when one stays silent); no broadcast ever.
+ *  - M: broadcast registration first, then WINS (RFC 1002 §5.1.3.1); the
+ *    name is registered by both.
+ *  - H: WINS first; broadcast only if no WINS server answers (MS-NBTE
+ *    §3.1.3). H or M without WINS servers is a B-node.
+ * A name granted by WINS is refreshed (opcode 8) at half the TTL the server
+ * granted, starting again with the first (primary) server; names WINS
+ * never confirmed are offered to it again every
+ * %NB_REGISTRAR_WINS_RETRY_US. Releases go to the WINS server holding the
+ * name, and by broadcast where the name was claimed by broadcast. */
 
 #include <glib.h>
 #include <netsend/nb-name.h>
@@ -61,22 +76,30 @@ G_BEGIN_DECLS
  * @port: UDP port broadcasts are sent to (default %NB_NS_PORT; tests and
  *   `[ports] name-service` may change it). Responses go to the requester's
  *   source port whatever this is.
- * @node_type: our node type. Only %NB_NODE_B is implemented in 0.1;
- *   %NB_NODE_H or %NB_NODE_M without WINS servers behave as B (Windows:
- *   H without WINS is B, MS-NBTE §3.1.3); anything needing WINS fails
- *   with %NS_ENGINE_ERROR_UNSUPPORTED for now.
+ * @node_type: our node type (see the file comment). %NB_NODE_H or
+ *   %NB_NODE_M without WINS servers behave as B (Windows: H without WINS
+ *   is B, MS-NBTE §3.1.3); %NB_NODE_P needs at least one WINS server. The
+ *   ONT bits of our NB_FLAGS follow the type we behave as.
  * @scope: the NetBIOS scope of this interface ("" = none). Names added must
  *   carry the same scope.
  * @name_ttl: TTL (s) in our positive query responses
  * @registration_ttl: TTL (s) in our broadcast registration requests
- *   (nmbd: 0, golden frame nbns-registration-bnode). With WINS (later) the
- *   TTL we ask the server for.
- * @wins_servers: WINS servers in order of preference (host byte order);
- *   reserved for P/M/H-node (issue 6)
+ *   (nmbd: 0, golden frame nbns-registration-bnode)
+ * @wins_servers: WINS servers in order of preference (host byte order),
+ *   the first being the primary
  * @n_wins_servers: how many of @wins_servers are used
  * @unit_id: the node status UNIT_ID (shown as the MAC address by
  *   `nbtstat -A` / `nmblookup -A`); all zero if unknown
  * @max_names: size of the name table (0 = %NB_REGISTRAR_MAX_NAMES)
+ * @multihomed: the host registers the same names from several addresses
+ *   (one registrar per address): unique names then go to WINS as
+ *   multi-homed registrations (opcode 0xF, MS-NBTE §3.1.4.1), so that the
+ *   server adds each address to the name instead of challenging our other
+ *   ones. Group names always use a normal registration. Since: 0.2
+ * @wins_ttl: TTL (s) we ask WINS for in registrations, refreshes and
+ *   releases; 0 = %NB_REGISTRAR_DEFAULT_NAME_TTL (nmbd sends its `max ttl`,
+ *   259200, golden frame nbns-registration-wins). The server's answer
+ *   decides. Since: 0.2
  *
  * What a registrar needs to know about its interface. Fill it with
  * nb_registrar_config_init() first, then set what differs.
@@ -96,6 +119,8 @@ typedef struct {
   guint n_wins_servers;
   guint8 unit_id[6];
   guint max_names;
+  gboolean multihomed;
+  guint32 wins_ttl;
 } NbRegistrarConfig;
 
 /**
@@ -148,6 +173,11 @@ typedef enum {
  *   arrived (CONFLICT); #NbNameInfo says from whom.
  * @NB_NAME_REASON_REMOVED: the owner removed the name (RELEASING, RELEASED).
  * @NB_NAME_REASON_SHUTDOWN: nb_registrar_release_all() (RELEASING, RELEASED).
+ * @NB_NAME_REASON_REFRESH: a WINS refresh (or a new attempt to register a
+ *   name WINS has not confirmed) is under way (REFRESHING). Since: 0.2
+ * @NB_NAME_REASON_WINS_SILENT: no WINS server answered (REGISTERED): a
+ *   P-node takes the name as its own and offers it again later (as Samba
+ *   does); after a silent refresh the name stays as it was. Since: 0.2
  *
  * Why a name entered its current state.
  *
@@ -162,10 +192,40 @@ typedef enum {
   NB_NAME_REASON_CONFLICT_DEMAND,
   NB_NAME_REASON_REMOVED,
   NB_NAME_REASON_SHUTDOWN,
+  NB_NAME_REASON_REFRESH,
+  NB_NAME_REASON_WINS_SILENT,
 } NbNameReason;
 
 const char *nb_name_state_to_string (NbNameState state);
 const char *nb_name_reason_to_string (NbNameReason reason);
+
+/**
+ * NbNameSource:
+ * @NB_NAME_SOURCE_NONE: not confirmed on the network (still registering,
+ *   or a P-node name no WINS server answered for)
+ * @NB_NAME_SOURCE_BROADCAST: claimed by broadcast registration with no
+ *   objection (B, M, and H falling back)
+ * @NB_NAME_SOURCE_WINS: granted by a WINS server (#NbNameInfo.wins_server)
+ *
+ * Where a name is registered; flags (an M-node name has both).
+ *
+ * Since: 0.2
+ */
+typedef enum {
+  NB_NAME_SOURCE_NONE = 0,
+  NB_NAME_SOURCE_BROADCAST = 1 << 0,
+  NB_NAME_SOURCE_WINS = 1 << 1,
+} NbNameSource;
+
+/**
+ * nb_name_source_to_string:
+ * @source: #NbNameSource flags
+ *
+ * Returns: "none", "broadcast", "wins" or "broadcast+wins" (static)
+ *
+ * Since: 0.2
+ */
+const char *nb_name_source_to_string (NbNameSource source);
 
 /**
  * NbNameInfo:
@@ -179,6 +239,11 @@ const char *nb_name_reason_to_string (NbNameReason reason);
  *   (%NB_NS_RCODE_ACT_ERR ...), for a conflict demand %NB_NS_RCODE_CFT_ERR
  * @since_us: monotonic time (µs) at which it entered @state
  * @ttl: TTL (s) granted by an NBNS; 0 for B-node names (infinite)
+ * @source: where the name is registered (#NbNameSource flags). Since: 0.2
+ * @wins_server: the WINS server that granted it (host byte order), 0 if
+ *   none. Since: 0.2
+ * @refresh_us: monotonic time (µs) of the next WINS refresh or retry,
+ *   %NB_ENGINE_NO_DEADLINE if none is planned. Since: 0.2
  *
  * A snapshot of one name of the table. A plain value.
  *
@@ -193,6 +258,9 @@ typedef struct {
   guint8 peer_rcode;
   gint64 since_us;
   guint32 ttl;
+  NbNameSource source;
+  guint32 wins_server;
+  gint64 refresh_us;
 } NbNameInfo;
 
 /**
@@ -234,8 +302,9 @@ typedef void (*NbRegistrarEventFunc) (NbRegistrar *registrar,
  * @error: return location for a #GError
  *
  * Fails with %NS_ENGINE_ERROR_INVALID_ARGUMENT for an address of 0, a
- * broadcast address that ends up 0, or an invalid scope, and with
- * %NS_ENGINE_ERROR_UNSUPPORTED for a node type that needs WINS (0.1).
+ * broadcast address that ends up 0, an invalid scope, more than
+ * %NB_ENGINE_MAX_WINS_SERVERS WINS servers, a WINS server of 0.0.0.0, or a
+ * P-node without WINS servers.
  *
  * Returns: (transfer full) (nullable): the registrar, %NULL on failure
  *
@@ -302,9 +371,10 @@ gboolean nb_registrar_add_name (NbRegistrar *registrar, const NbName *name,
  * @now_us: the current monotonic time (µs)
  * @error: return location for a #GError
  *
- * Releases a name. A REGISTERED name goes to RELEASING (release requests
- * are broadcast; RELEASED follows by event when the last one has had its
- * time). A REGISTERING or CONFLICT name is dropped at once and its RELEASED
+ * Releases a name. A REGISTERED (or REFRESHING) name goes to RELEASING:
+ * release requests go unicast to the WINS server holding it (until it
+ * answers) and are broadcast where the name was claimed by broadcast;
+ * RELEASED follows by event when the last one has had its time. A REGISTERING or CONFLICT name is dropped at once and its RELEASED
  * event comes before this returns: we never claimed it, or another node
  * owns it and our release would only make others forget the real owner.
  * Removing a RELEASING name does nothing. Unknown names fail with
@@ -324,8 +394,9 @@ gboolean nb_registrar_remove_name (NbRegistrar *registrar, const NbName *name,
  *
  * Shutdown: removes every name as nb_registrar_remove_name() does, with
  * reason %NB_NAME_REASON_SHUTDOWN. Keep ticking until
- * nb_registrar_is_idle() (at most %NB_REGISTRAR_RELEASE_DURATION_US) so
- * that the retransmissions go out, then free the registrar.
+ * nb_registrar_is_idle() (at most %NB_REGISTRAR_RELEASE_DURATION_US for a
+ * B-node, %NB_REGISTRAR_WINS_RELEASE_MAX_US with WINS) so that the
+ * retransmissions go out, then free the registrar.
  *
  * Since: 0.1
  */
@@ -350,6 +421,68 @@ void nb_registrar_release_all (NbRegistrar *registrar, gint64 now_us);
  * Since: 0.1
  */
 #define NB_REGISTRAR_REGISTRATION_DURATION_US (3 * 250 * G_GINT64_CONSTANT (1000))
+
+/**
+ * NB_REGISTRAR_WINS_COUNT:
+ *
+ * Transmissions of one request to one WINS server before the next server is
+ * tried (UCAST_REQ_RETRY_COUNT, RFC 1002 §6; Windows NameSrvQueryCount).
+ *
+ * Since: 0.2
+ */
+#define NB_REGISTRAR_WINS_COUNT 3
+
+/**
+ * NB_REGISTRAR_WINS_INTERVAL_US:
+ *
+ * Pause after each transmission to a WINS server (UCAST_REQ_RETRY_TIMEOUT:
+ * MS-NBTE SHOULD 1.5 s, Windows NameSrvQueryTimeout; RFC 1002 §6 says 5 s).
+ *
+ * Since: 0.2
+ */
+#define NB_REGISTRAR_WINS_INTERVAL_US (1500 * G_GINT64_CONSTANT (1000))
+
+/**
+ * NB_REGISTRAR_WINS_RETRY_US:
+ *
+ * When no WINS server answered a registration or a refresh, how long until
+ * the next attempt (the name stays ours meanwhile).
+ *
+ * Since: 0.2
+ */
+#define NB_REGISTRAR_WINS_RETRY_US (60 * G_USEC_PER_SEC)
+
+/**
+ * NB_REGISTRAR_WACK_MAX_S:
+ *
+ * Longest wait (s) a WACK may ask for; longer ones are cut to this (nmbd
+ * asks for 60 s while it challenges the current owner).
+ *
+ * Since: 0.2
+ */
+#define NB_REGISTRAR_WACK_MAX_S 300
+
+/**
+ * NB_REGISTRAR_REFRESH_MIN_US:
+ *
+ * The shortest time between a WINS grant and the next refresh, whatever
+ * the TTL (a server granting a TTL of 1 s does not make us refresh twice a
+ * second).
+ *
+ * Since: 0.2
+ */
+#define NB_REGISTRAR_REFRESH_MIN_US (5 * G_USEC_PER_SEC)
+
+/**
+ * NB_REGISTRAR_WINS_RELEASE_MAX_US:
+ *
+ * Longest a release takes when the WINS server stays silent: its unicast
+ * transmissions, then the broadcast release an H- or M-node adds.
+ *
+ * Since: 0.2
+ */
+#define NB_REGISTRAR_WINS_RELEASE_MAX_US \
+  (NB_REGISTRAR_WINS_COUNT * NB_REGISTRAR_WINS_INTERVAL_US + NB_REGISTRAR_RELEASE_DURATION_US)
 
 /**
  * nb_registrar_is_idle:

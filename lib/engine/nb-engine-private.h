@@ -24,12 +24,23 @@ guint16 _nb_engine_random_trn_id (void);
 /* "a.b.c.d" for debug logs, in a static ring of buffers. */
 const char *_nb_engine_ipv4_str (guint32 ipv4);
 
+/* Where a name's current transaction sends its requests. */
+typedef enum {
+  NB_REG_PHASE_NONE,      /* no transaction (REGISTERED, CONFLICT) */
+  NB_REG_PHASE_BROADCAST, /* broadcast registration or release */
+  NB_REG_PHASE_WINS,      /* unicast to config.wins_servers[server] */
+} NbRegPhase;
+
 /* One name of a registrar's table. */
 typedef struct {
   NbNameInfo info;
-  guint16 trn_id; /* the current registration or release transaction */
-  guint sent;     /* transmissions made in that transaction */
-  gint64 deadline_us;
+  guint16 trn_id; /* the current registration, refresh or release transaction */
+  guint sent;     /* transmissions made in the current phase */
+  gint64 deadline_us; /* next retransmission, end of phase, or refresh */
+  NbRegPhase phase;
+  guint server;       /* WINS phase: index of the server asked */
+  gboolean wacked;    /* WINS phase: a WACK came; waiting, not retransmitting */
+  gboolean refresh;   /* WINS phase: send refreshes, not registrations */
 } NbRegEntry;
 
 /* Shared between nb-registrar.c (state machines) and nb-responder.c (what
@@ -37,7 +48,8 @@ typedef struct {
 struct _NbRegistrar {
   NbRegistrarConfig config;
   NbTransport transport;
-  guint16 ont; /* NB_FLAGS ONT bits of our node type */
+  NbNodeType node_type; /* the type we behave as (H/M without WINS: B) */
+  guint16 ont; /* NB_FLAGS ONT bits of node_type */
   GPtrArray *entries; /* NbRegEntry*, in the order names were added */
   guint16 next_trn_id;
 
@@ -55,6 +67,33 @@ NbRegEntry *_nb_registrar_find (NbRegistrar *registrar, const NbName *name);
 
 /* NB_FLAGS for one of our names: G bit and our ONT. */
 guint16 _nb_registrar_nb_flags (const NbRegistrar *registrar, gboolean group);
+
+/* nb-registrar.c: state changes, each queuing an event for the end of the
+ * current call. _nb_registrar_drop_entry() frees @entry. */
+guint16 _nb_registrar_next_trn_id (NbRegistrar *registrar);
+void _nb_registrar_set_state (NbRegistrar *registrar, NbRegEntry *entry, NbNameState state,
+                              NbNameReason reason, gint64 now_us);
+void _nb_registrar_drop_entry (NbRegistrar *registrar, NbRegEntry *entry,
+                               NbNameReason reason, gint64 now_us);
+
+/* nb-registrar-fsm.c: the registration, refresh and release machines of
+ * every node type (PROTOCOL.md §1.4.6-1.4.8). The step and release
+ * functions return TRUE if @entry left the table (it is freed then). */
+void _nb_fsm_start_registration (NbRegistrar *registrar, NbRegEntry *entry, gint64 now_us);
+gboolean _nb_fsm_start_release (NbRegistrar *registrar, NbRegEntry *entry,
+                                NbNameReason reason, gint64 now_us);
+gboolean _nb_fsm_step (NbRegistrar *registrar, NbRegEntry *entry, gint64 now_us);
+void _nb_fsm_enter_conflict (NbRegistrar *registrar, NbRegEntry *entry, NbNameReason reason,
+                             guint32 peer_ipv4, guint8 rcode, gint64 now_us);
+/* Responses to our transactions: registration/refresh answers (opcodes 5,
+ * 8, 9, 0xF) and conflict demands, WACKs, release answers. Return TRUE if
+ * the packet was for one of our transactions or names. */
+gboolean _nb_fsm_registration_response (NbRegistrar *registrar, const NbNsPacket *packet,
+                                        guint32 src_ipv4, gint64 now_us);
+gboolean _nb_fsm_wack (NbRegistrar *registrar, const NbNsPacket *packet, guint32 src_ipv4,
+                       gint64 now_us);
+gboolean _nb_fsm_release_response (NbRegistrar *registrar, const NbNsPacket *packet,
+                                   guint32 src_ipv4, gint64 now_us);
 
 /* nb-responder.c: answers a NAME QUERY REQUEST / NODE STATUS REQUEST
  * (RFC 1002 §4.2.12, §4.2.17) for the registrar's names. */

@@ -5,35 +5,9 @@
 
 #include "nb-engine-private.h"
 
-/* B-node registration, RFC 1001 §15.2.2.1 / RFC 1002 §5.1.1.1: broadcast a
- * NAME REGISTRATION REQUEST BCAST_REQ_RETRY_COUNT times (same NAME_TRN_ID),
- * pausing BCAST_REQ_RETRY_TIMEOUT after each; with no negative response the
- * name is ours. We take the RFC 1002 §6 values, 3 x 250 ms, so an unopposed
- * name is ours 750 ms after it was added (issue 3 asks for an answerable
- * name within 1 s of start). The others are slower: nmbd 4 x ~2 s (errata
- * 1), Samba 4 3 x 1 s, and Windows documents 3 x 750 ms only for queries
- * (PROTOCOL.md §1.4.6). A defending node answers within milliseconds on a
- * LAN (nmbd: 0.2 ms), far inside any of these windows. */
-#define BCAST_REG_COUNT 3
-#define BCAST_REG_INTERVAL_US (250 * G_GINT64_CONSTANT (1000))
-
-/* RFC 1002 §5.1.1.1: after an unopposed registration broadcast one NAME
- * OVERWRITE DEMAND (opcode 5, RD = 0, B = 1: flags 0x2810) "to let other
- * nodes know you have the name". Samba 4 does too (with RD = 1); nmbd does
- * not. It reuses the registration's NAME_TRN_ID, so a late refusal still
- * matches our transaction. */
-#define SEND_OVERWRITE_DEMAND TRUE
-
-/* B-node release, RFC 1002 §5.1.1.5: broadcast NAME RELEASE REQUEST
- * (TTL 0) with the same count and pause as a registration. Nobody answers
- * on a B-node LAN; the repeats are against loss (Samba repeats too). */
-#define BCAST_RELEASE_COUNT 3
-#define BCAST_RELEASE_INTERVAL_US (250 * G_GINT64_CONSTANT (1000))
-
-/* The public durations must say what the machines do. */
-G_STATIC_ASSERT (NB_REGISTRAR_REGISTRATION_DURATION_US == BCAST_REG_COUNT * BCAST_REG_INTERVAL_US);
-G_STATIC_ASSERT (NB_REGISTRAR_RELEASE_DURATION_US
-                 == BCAST_RELEASE_COUNT * BCAST_RELEASE_INTERVAL_US);
+/* The table, the events and the public operations. The registration,
+ * refresh and release machines of each node type are in
+ * nb-registrar-fsm.c, the answers to other nodes in nb-responder.c. */
 
 typedef struct {
   NbNameInfo info;
@@ -55,6 +29,8 @@ static const char *const reason_names[] = {
   [NB_NAME_REASON_CONFLICT_DEMAND] = "conflict-demand",
   [NB_NAME_REASON_REMOVED] = "removed",
   [NB_NAME_REASON_SHUTDOWN] = "shutdown",
+  [NB_NAME_REASON_REFRESH] = "refresh",
+  [NB_NAME_REASON_WINS_SILENT] = "wins-silent",
 };
 
 const char *
@@ -71,6 +47,21 @@ nb_name_reason_to_string (NbNameReason reason)
   if ((guint) reason < G_N_ELEMENTS (reason_names))
     return reason_names[reason];
   return "unknown";
+}
+
+const char *
+nb_name_source_to_string (NbNameSource source)
+{
+  switch (source & (NB_NAME_SOURCE_BROADCAST | NB_NAME_SOURCE_WINS)) {
+    case NB_NAME_SOURCE_BROADCAST:
+      return "broadcast";
+    case NB_NAME_SOURCE_WINS:
+      return "wins";
+    case NB_NAME_SOURCE_BROADCAST | NB_NAME_SOURCE_WINS:
+      return "broadcast+wins";
+    default:
+      return "none";
+  }
 }
 
 void
@@ -112,12 +103,16 @@ check_config (const NbRegistrarConfig *config, GError **error)
                  "invalid NetBIOS scope: %s", local != NULL ? local->message : "not terminated");
     return FALSE;
   }
-  /* WINS (P/M/H with servers) is issue 6; H or M without a server is a
-   * B-node (MS-NBTE §3.1.3). */
-  if (config->node_type == NB_NODE_P || config->n_wins_servers > 0) {
-    g_set_error (error, NS_ENGINE_ERROR, NS_ENGINE_ERROR_UNSUPPORTED,
-                 "%s-node registration with WINS is not implemented yet",
-                 nb_node_type_to_string (config->node_type));
+  for (guint i = 0; i < config->n_wins_servers; i++) {
+    if (config->wins_servers[i] == 0) {
+      g_set_error (error, NS_ENGINE_ERROR, NS_ENGINE_ERROR_INVALID_ARGUMENT,
+                   "WINS server %u is 0.0.0.0", i + 1);
+      return FALSE;
+    }
+  }
+  if (config->node_type == NB_NODE_P && config->n_wins_servers == 0) {
+    g_set_error (error, NS_ENGINE_ERROR, NS_ENGINE_ERROR_INVALID_ARGUMENT,
+                 "a P-node needs at least one WINS server");
     return FALSE;
   }
   return TRUE;
@@ -142,9 +137,10 @@ nb_registrar_new (const NbRegistrarConfig *config, const NbTransport *transport,
     reg->config.broadcast = config->address | ~config->netmask;
   if (reg->config.max_names == 0)
     reg->config.max_names = NB_REGISTRAR_MAX_NAMES;
-  /* We behave as a B-node whatever the configured type (see check_config),
-   * and say so in NB_FLAGS. */
-  reg->ont = nb_node_type_to_ont (NB_NODE_B);
+  /* H or M without a WINS server is a B-node (MS-NBTE §3.1.3), and says
+   * so in NB_FLAGS. */
+  reg->node_type = config->n_wins_servers > 0 ? config->node_type : NB_NODE_B;
+  reg->ont = nb_node_type_to_ont (reg->node_type);
   reg->transport = *transport;
   reg->entries = g_ptr_array_new_with_free_func (g_free);
   reg->next_trn_id = _nb_engine_random_trn_id ();
@@ -215,8 +211,8 @@ _nb_registrar_nb_flags (const NbRegistrar *registrar, gboolean group)
   return (group ? NB_NS_NB_GROUP : 0) | registrar->ont;
 }
 
-static guint16
-next_trn_id (NbRegistrar *registrar)
+guint16
+_nb_registrar_next_trn_id (NbRegistrar *registrar)
 {
   return registrar->next_trn_id++;
 }
@@ -229,9 +225,9 @@ queue_event (NbRegistrar *registrar, const NbNameInfo *info, NbNameState old_sta
   g_array_append_val (registrar->pending_events, ev);
 }
 
-static void
-set_state (NbRegistrar *registrar, NbRegEntry *entry, NbNameState state,
-           NbNameReason reason, gint64 now_us)
+void
+_nb_registrar_set_state (NbRegistrar *registrar, NbRegEntry *entry, NbNameState state,
+                         NbNameReason reason, gint64 now_us)
 {
   NbNameState old_state = entry->info.state;
 
@@ -242,8 +238,9 @@ set_state (NbRegistrar *registrar, NbRegEntry *entry, NbNameState state,
 }
 
 /* Takes @entry out of the table and reports it RELEASED. */
-static void
-drop_entry (NbRegistrar *registrar, NbRegEntry *entry, NbNameReason reason, gint64 now_us)
+void
+_nb_registrar_drop_entry (NbRegistrar *registrar, NbRegEntry *entry, NbNameReason reason,
+                          gint64 now_us)
 {
   NbNameInfo last = entry->info;
 
@@ -273,120 +270,6 @@ finish_call (NbRegistrar *registrar)
   }
   if (registrar->timer != NULL)
     nb_engine_timer_update (registrar->timer);
-}
-
-/* ---- packets we send -------------------------------------------------- */
-
-static void
-send_registration (NbRegistrar *registrar, NbRegEntry *entry, gboolean overwrite_demand)
-{
-  const NbRegistrarConfig *c = &registrar->config;
-  g_autoptr (NbNsPacket) packet = NULL;
-
-  /* RFC 1002 §4.2.2, flags 0x2910 (golden nbns-registration-bnode); the
-   * overwrite demand of §4.2.3 differs only in RD = 0. */
-  packet = nb_ns_registration_request_new (entry->trn_id, &entry->info.name, TRUE,
-                                           c->registration_ttl,
-                                           _nb_registrar_nb_flags (registrar, entry->info.group),
-                                           c->address);
-  if (overwrite_demand)
-    packet->flags &= ~NB_NS_FLAG_RD;
-  _nb_engine_send (&registrar->transport, packet, c->broadcast, c->port, TRUE);
-}
-
-static void
-send_release (NbRegistrar *registrar, NbRegEntry *entry)
-{
-  const NbRegistrarConfig *c = &registrar->config;
-  g_autoptr (NbNsPacket) packet = NULL;
-
-  /* RFC 1002 §4.2.9: TTL 0, RD = 0, B = 1 (flags 0x3010). */
-  packet = nb_ns_release_request_new (entry->trn_id, &entry->info.name, TRUE, 0,
-                                      _nb_registrar_nb_flags (registrar, entry->info.group),
-                                      c->address);
-  _nb_engine_send (&registrar->transport, packet, c->broadcast, c->port, TRUE);
-}
-
-/* ---- state machine ---------------------------------------------------- */
-
-static void
-start_registration (NbRegistrar *registrar, NbRegEntry *entry, gint64 now_us)
-{
-  entry->trn_id = next_trn_id (registrar);
-  entry->info.ttl = 0;
-  set_state (registrar, entry, NB_NAME_STATE_REGISTERING, NB_NAME_REASON_ADDED, now_us);
-  send_registration (registrar, entry, FALSE);
-  entry->sent = 1;
-  entry->deadline_us = now_us + BCAST_REG_INTERVAL_US;
-}
-
-static void
-step_registering (NbRegistrar *registrar, NbRegEntry *entry, gint64 now_us)
-{
-  if (entry->sent < BCAST_REG_COUNT) {
-    send_registration (registrar, entry, FALSE);
-    entry->sent++;
-    entry->deadline_us = now_us + BCAST_REG_INTERVAL_US;
-    return;
-  }
-  /* Every request had its pause and nobody objected: the name is ours. */
-  if (SEND_OVERWRITE_DEMAND)
-    send_registration (registrar, entry, TRUE);
-  entry->deadline_us = NB_ENGINE_NO_DEADLINE;
-  set_state (registrar, entry, NB_NAME_STATE_REGISTERED, NB_NAME_REASON_NO_OBJECTION, now_us);
-}
-
-/* Returns TRUE if @entry left the table (it is freed then). */
-static gboolean
-step_releasing (NbRegistrar *registrar, NbRegEntry *entry, gint64 now_us)
-{
-  if (entry->sent < BCAST_RELEASE_COUNT) {
-    send_release (registrar, entry);
-    entry->sent++;
-    entry->deadline_us = now_us + BCAST_RELEASE_INTERVAL_US;
-    return FALSE;
-  }
-  drop_entry (registrar, entry, entry->info.reason, now_us);
-  return TRUE;
-}
-
-/* Starts releasing @entry; returns TRUE if it left the table at once. */
-static gboolean
-release_entry (NbRegistrar *registrar, NbRegEntry *entry, NbNameReason reason, gint64 now_us)
-{
-  switch (entry->info.state) {
-    case NB_NAME_STATE_REGISTERED:
-    case NB_NAME_STATE_REFRESHING:
-      entry->trn_id = next_trn_id (registrar);
-      set_state (registrar, entry, NB_NAME_STATE_RELEASING, reason, now_us);
-      send_release (registrar, entry);
-      entry->sent = 1;
-      entry->deadline_us = now_us + BCAST_RELEASE_INTERVAL_US;
-      return FALSE;
-    case NB_NAME_STATE_RELEASING:
-      return FALSE;
-    case NB_NAME_STATE_REGISTERING:
-    case NB_NAME_STATE_CONFLICT:
-    case NB_NAME_STATE_RELEASED:
-    default:
-      /* Never claimed, or owned by someone else: releasing it would make
-       * the other nodes drop the real owner's entry. */
-      drop_entry (registrar, entry, reason, now_us);
-      return TRUE;
-  }
-}
-
-static void
-enter_conflict (NbRegistrar *registrar, NbRegEntry *entry, NbNameReason reason,
-                guint32 peer_ipv4, guint8 rcode, gint64 now_us)
-{
-  entry->deadline_us = NB_ENGINE_NO_DEADLINE;
-  entry->info.peer_ipv4 = peer_ipv4;
-  entry->info.peer_rcode = rcode;
-  g_debug ("registrar: name in conflict (%s from %s, rcode %s)",
-           nb_name_reason_to_string (reason), _nb_engine_ipv4_str (peer_ipv4),
-           nb_ns_rcode_to_string (rcode));
-  set_state (registrar, entry, NB_NAME_STATE_CONFLICT, reason, now_us);
 }
 
 /* ---- public operations ------------------------------------------------ */
@@ -433,7 +316,7 @@ nb_registrar_add_name (NbRegistrar *registrar, const NbName *name, gboolean grou
     g_ptr_array_add (registrar->entries, entry);
   }
   entry->info.group = group;
-  start_registration (registrar, entry, now_us);
+  _nb_fsm_start_registration (registrar, entry, now_us);
   finish_call (registrar);
   return TRUE;
 }
@@ -456,7 +339,7 @@ nb_registrar_remove_name (NbRegistrar *registrar, const NbName *name, gint64 now
                  "%s is not a name of this interface", display);
     return FALSE;
   }
-  release_entry (registrar, entry, NB_NAME_REASON_REMOVED, now_us);
+  _nb_fsm_start_release (registrar, entry, NB_NAME_REASON_REMOVED, now_us);
   finish_call (registrar);
   return TRUE;
 }
@@ -469,7 +352,7 @@ nb_registrar_release_all (NbRegistrar *registrar, gint64 now_us)
   for (guint i = 0; i < registrar->entries->len;) {
     NbRegEntry *entry = g_ptr_array_index (registrar->entries, i);
 
-    if (!release_entry (registrar, entry, NB_NAME_REASON_SHUTDOWN, now_us))
+    if (!_nb_fsm_start_release (registrar, entry, NB_NAME_REASON_SHUTDOWN, now_us))
       i++;
   }
   finish_call (registrar);
@@ -534,14 +417,8 @@ nb_registrar_tick (NbRegistrar *registrar, gint64 now_us)
     NbRegEntry *entry = g_ptr_array_index (registrar->entries, i);
     gboolean dropped = FALSE;
 
-    if (entry->deadline_us != NB_ENGINE_NO_DEADLINE && entry->deadline_us <= now_us) {
-      if (entry->info.state == NB_NAME_STATE_REGISTERING)
-        step_registering (registrar, entry, now_us);
-      else if (entry->info.state == NB_NAME_STATE_RELEASING)
-        dropped = step_releasing (registrar, entry, now_us);
-      else
-        entry->deadline_us = NB_ENGINE_NO_DEADLINE;
-    }
+    if (entry->deadline_us != NB_ENGINE_NO_DEADLINE && entry->deadline_us <= now_us)
+      dropped = _nb_fsm_step (registrar, entry, now_us);
     if (!dropped)
       i++;
   }
@@ -686,52 +563,12 @@ handle_request (NbRegistrar *registrar, const NbNsPacket *packet, guint32 src_ip
       return TRUE;
     case NB_NS_OPCODE_REFRESH:
     case NB_NS_OPCODE_REFRESH_ALT:
-      /* Refreshes go to an NBNS; a B-node has nothing to say. */
+      /* Refreshes go to an NBNS; an end node has nothing to say. */
       return TRUE;
     case NB_NS_OPCODE_WACK:
     default:
       return FALSE;
   }
-}
-
-/* Negative responses to our registrations and NAME CONFLICT DEMANDs
- * (RFC 1002 §5.1.1.1, §5.1.1.6). */
-static gboolean
-handle_registration_response (NbRegistrar *registrar, const NbNsPacket *packet,
-                              guint32 src_ipv4, gint64 now_us)
-{
-  const NbNsRecord *rr = nb_ns_packet_record (packet);
-  NbRegEntry *entry;
-  gboolean ours, live;
-
-  if (rr == NULL)
-    return FALSE;
-  entry = _nb_registrar_find (registrar, &rr->name);
-  if (entry == NULL)
-    return FALSE;
-  ours = packet->trn_id == entry->trn_id
-         && (entry->info.state == NB_NAME_STATE_REGISTERING
-             || entry->info.state == NB_NAME_STATE_REGISTERED);
-  live = entry->info.state == NB_NAME_STATE_REGISTERING
-         || entry->info.state == NB_NAME_STATE_REGISTERED
-         || entry->info.state == NB_NAME_STATE_REFRESHING;
-
-  if (packet->rcode == NB_NS_RCODE_OK)
-    return ours; /* positive: only an NBNS sends one (WINS, issue 6) */
-  if (ours) {
-    /* Someone owns it (ACT_ERR) or refuses for another reason. */
-    enter_conflict (registrar, entry, NB_NAME_REASON_NEGATIVE_RESPONSE, src_ipv4,
-                    packet->rcode, now_us);
-    return TRUE;
-  }
-  if (packet->rcode == NB_NS_RCODE_CFT_ERR && live && !entry->info.group) {
-    /* A NAME CONFLICT DEMAND: a querier saw several owners. Group names
-     * cannot be in conflict. The daemon decides what follows. */
-    enter_conflict (registrar, entry, NB_NAME_REASON_CONFLICT_DEMAND, src_ipv4,
-                    packet->rcode, now_us);
-    return TRUE;
-  }
-  return FALSE;
 }
 
 gboolean
@@ -745,14 +582,29 @@ nb_registrar_receive_packet (NbRegistrar *registrar, const NbNsPacket *packet,
 
   if (!packet->response) {
     mine = handle_request (registrar, packet, src_ipv4, src_port);
-  } else if (packet->opcode == NB_NS_OPCODE_REGISTRATION) {
-    mine = handle_registration_response (registrar, packet, src_ipv4, now_us);
-  } else if (packet->opcode == NB_NS_OPCODE_RELEASE) {
-    const NbNsRecord *rr = nb_ns_packet_record (packet);
-    NbRegEntry *entry = rr != NULL ? _nb_registrar_find (registrar, &rr->name) : NULL;
-
-    /* Answers to our releases need no action. */
-    mine = entry != NULL && entry->trn_id == packet->trn_id;
+  } else if (nb_ns_packet_record (packet) == NULL) {
+    mine = FALSE;
+  } else {
+    switch (packet->opcode) {
+      case NB_NS_OPCODE_REGISTRATION:
+      case NB_NS_OPCODE_MULTIHOMED_REGISTRATION:
+      case NB_NS_OPCODE_REFRESH:
+      case NB_NS_OPCODE_REFRESH_ALT:
+        /* nmbd answers refreshes and multi-homed registrations with
+         * opcode 5; accept the request's opcode as well. */
+        mine = _nb_fsm_registration_response (registrar, packet, src_ipv4, now_us);
+        break;
+      case NB_NS_OPCODE_WACK:
+        mine = _nb_fsm_wack (registrar, packet, src_ipv4, now_us);
+        break;
+      case NB_NS_OPCODE_RELEASE:
+        mine = _nb_fsm_release_response (registrar, packet, src_ipv4, now_us);
+        break;
+      case NB_NS_OPCODE_QUERY:
+      default:
+        mine = FALSE;
+        break;
+    }
   }
   finish_call (registrar);
   return mine;

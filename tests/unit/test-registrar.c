@@ -829,10 +829,11 @@ test_config_errors (void **state)
   assert_null (nb_registrar_new (&config, &fx->ft->transport, &e1));
   assert_true (g_error_matches (e1, NS_ENGINE_ERROR, NS_ENGINE_ERROR_INVALID_ARGUMENT));
 
+  /* A P-node without a WINS server has nobody to register with. */
   config.address = OUR_IP;
   config.node_type = NB_NODE_P;
   assert_null (nb_registrar_new (&config, &fx->ft->transport, &e2));
-  assert_true (g_error_matches (e2, NS_ENGINE_ERROR, NS_ENGINE_ERROR_UNSUPPORTED));
+  assert_true (g_error_matches (e2, NS_ENGINE_ERROR, NS_ENGINE_ERROR_INVALID_ARGUMENT));
 
   config.node_type = NB_NODE_B;
   g_strlcpy (config.scope, "bad..scope", sizeof config.scope);
