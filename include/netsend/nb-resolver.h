@@ -12,6 +12,11 @@
  * A negative answer (e.g. NAM_ERR from WINS) or silence moves on to the
  * next phase; a positive answer ends the request (unless
  * %NB_QUERY_FLAG_COLLECT). Results come by callback with the request id.
+ *
+ * With #NbResolverConfig.cache_size > 0 the resolver keeps the positive
+ * answers of %NB_QUERY_AUTO queries for their TTL (at most
+ * #NbResolverConfig.cache_max_ttl), and answers a repeated query from there
+ * without sending anything (#NbQueryResult.from_cache).
  * Transport and clock are injected as for the registrar
  * (<netsend/nb-transport.h>). */
 
@@ -34,6 +39,11 @@ G_BEGIN_DECLS
 #define NB_RESOLVER_UCAST_INTERVAL_US (1500 * G_GINT64_CONSTANT (1000))
 /* Most requests in flight per resolver (NAME_TRN_IDs are 16 bits). */
 #define NB_RESOLVER_MAX_PENDING 1024
+/* Longest a cached answer is kept by default: Windows NetBT's remote name
+ * cache timeout, CacheTimeout = 600 000 ms (PROTOCOL.md §1.4.8). Since: 0.2 */
+#define NB_RESOLVER_CACHE_MAX_TTL_DEFAULT 600
+/* Most names a cache may hold. Since: 0.2 */
+#define NB_RESOLVER_CACHE_SIZE_MAX 4096
 
 /**
  * NbResolverConfig:
@@ -43,6 +53,11 @@ G_BEGIN_DECLS
  * @node_type: decides the phases of %NB_QUERY_AUTO
  * @wins_servers: WINS servers in order of preference (host byte order)
  * @n_wins_servers: how many of @wins_servers are used
+ * @cache_size: how many names the answer cache holds; 0 = no cache (at
+ *   most %NB_RESOLVER_CACHE_SIZE_MAX). Since: 0.2
+ * @cache_max_ttl: longest (s) an answer stays cached whatever its TTL;
+ *   0 = %NB_RESOLVER_CACHE_MAX_TTL_DEFAULT. An answer with TTL 0 (infinite)
+ *   is kept this long. Since: 0.2
  *
  * Fill with nb_resolver_config_init() first.
  *
@@ -54,6 +69,8 @@ typedef struct {
   NbNodeType node_type;
   guint32 wins_servers[NB_ENGINE_MAX_WINS_SERVERS];
   guint n_wins_servers;
+  guint cache_size;
+  guint32 cache_max_ttl;
 } NbResolverConfig;
 
 /* Defaults: all 0 except @port = %NB_NS_PORT, @node_type = %NB_NODE_B. */
@@ -77,15 +94,23 @@ typedef enum {
 /**
  * NbQueryFlags:
  * @NB_QUERY_FLAG_NONE: finish at the first positive answer.
- * @NB_QUERY_FLAG_COLLECT: in a broadcast phase, wait for the whole phase
- *   and return every distinct address that answered (group names, or to
- *   see whether several nodes claim a unique name).
+ * @NB_QUERY_FLAG_COLLECT: the member list of a name. In a broadcast phase,
+ *   wait for the whole phase and return every distinct address that
+ *   answered (group members, or every node claiming a unique name). From
+ *   WINS, the addresses the server lists; a WINS answer that is only
+ *   255.255.255.255 (how nmbd and Windows WINS store an ordinary group,
+ *   MS-NBTE §3.2.5.1) names no member, so the next phase (an H-node's
+ *   broadcast) goes on collecting; the result keeps 255.255.255.255 only if
+ *   no phase found a member.
+ * @NB_QUERY_FLAG_NO_CACHE: ask the network even if the answer is cached
+ *   (the new answer replaces it). Since: 0.2
  *
  * Since: 0.1
  */
 typedef enum {
   NB_QUERY_FLAG_NONE = 0,
   NB_QUERY_FLAG_COLLECT = 1 << 0,
+  NB_QUERY_FLAG_NO_CACHE = 1 << 1,
 } NbQueryFlags;
 
 /**
@@ -142,6 +167,8 @@ const char *nb_query_status_to_string (NbQueryStatus status);
  * @responder: source address of the first positive answer (for a unicast
  *   or WINS phase the server, for broadcast the owner)
  * @rcode: for %NB_QUERY_STATUS_NOT_FOUND the RCODE received
+ * @from_cache: %TRUE if the answer came from the resolver's cache (nothing
+ *   was sent); @ttl is then what remains of the cached TTL. Since: 0.2
  *
  * What a name query found. Valid only during the callback.
  *
@@ -157,6 +184,7 @@ typedef struct {
   guint32 ttl;
   guint32 responder;
   guint8 rcode;
+  gboolean from_cache;
 } NbQueryResult;
 
 /**
@@ -275,6 +303,28 @@ gboolean nb_resolver_cancel (NbResolver *resolver, guint id);
 
 /* Number of requests in flight. */
 guint nb_resolver_get_n_pending (NbResolver *resolver);
+
+/**
+ * nb_resolver_cache_get_size:
+ * @resolver: a resolver
+ * @now_us: the current monotonic time (µs); expired answers do not count
+ *
+ * Returns: how many answers the cache holds
+ *
+ * Since: 0.2
+ */
+guint nb_resolver_cache_get_size (NbResolver *resolver, gint64 now_us);
+
+/**
+ * nb_resolver_cache_forget:
+ * @resolver: a resolver
+ * @name: (nullable): the name to forget; %NULL = every name
+ *
+ * Drops cached answers (e.g. after a delivery to a cached address failed).
+ *
+ * Since: 0.2
+ */
+void nb_resolver_cache_forget (NbResolver *resolver, const NbName *name);
 
 /**
  * nb_resolver_receive:

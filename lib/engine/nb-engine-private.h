@@ -7,6 +7,7 @@
 
 #include "netsend/nb-ns.h"
 #include "netsend/nb-registrar.h"
+#include "netsend/nb-resolver.h"
 #include "netsend/nb-transport.h"
 
 G_BEGIN_DECLS
@@ -105,5 +106,33 @@ void _nb_responder_node_status (NbRegistrar *registrar, const NbNsPacket *reques
 /* Builds the node status RDATA listing @registrar's names with their
  * NAME_FLAGS, at most @max_names of them. Exposed for tests. */
 NbNsNodeStatus *_nb_responder_build_status (NbRegistrar *registrar, guint max_names);
+
+/* nb-resolver-cache.c: the resolver's answer cache, a small table of
+ * positive answers keyed by name (and whether the member list was
+ * collected), each valid until its TTL runs out. */
+typedef struct {
+  NbName name;
+  gboolean collect;
+  GArray *entries; /* NbNsAddrEntry */
+  gboolean group;
+  guint32 responder;
+  gint64 expires_us;
+} NbCacheEntry;
+
+typedef struct _NbResolverCache NbResolverCache;
+
+NbResolverCache *_nb_resolver_cache_new (guint size, guint32 max_ttl_s);
+void _nb_resolver_cache_free (NbResolverCache *cache);
+/* Keeps an answer for min(@ttl, max_ttl) seconds (@ttl 0: max_ttl),
+ * replacing an older one for the same key; a full cache first drops the
+ * answer closest to expiry. */
+void _nb_resolver_cache_store (NbResolverCache *cache, const NbName *name, gboolean collect,
+                               const NbNsAddrEntry *entries, guint n_entries, gboolean group,
+                               guint32 ttl, guint32 responder, gint64 now_us);
+/* The live answer for the key, or NULL (an expired one is dropped). */
+const NbCacheEntry *_nb_resolver_cache_lookup (NbResolverCache *cache, const NbName *name,
+                                               gboolean collect, gint64 now_us);
+guint _nb_resolver_cache_count (NbResolverCache *cache, gint64 now_us);
+void _nb_resolver_cache_forget (NbResolverCache *cache, const NbName *name);
 
 G_END_DECLS

@@ -42,6 +42,12 @@ typedef struct {
   guint32 responder;
   gboolean negative;
   guint8 rcode;
+  gboolean answered;   /* a positive answer set group/ttl/responder */
+  gboolean bcast_group; /* COLLECT: WINS listed only 255.255.255.255 */
+  guint16 bcast_flags;  /* its NB_FLAGS */
+
+  gboolean cacheable; /* NB_QUERY_AUTO: its answer may be cached */
+  gboolean cached;    /* answered from the cache: completes at the next tick */
 
   NbQueryCallback query_cb;
   NbNodeStatusCallback status_cb;
@@ -56,6 +62,7 @@ struct _NbResolver {
   guint16 next_trn_id;
   guint dispatching; /* callbacks running; the resolver must not be freed */
   NbEngineTimer *timer;
+  NbResolverCache *cache; /* NULL: no cache */
 };
 
 const char *
@@ -117,6 +124,12 @@ nb_resolver_new (const NbResolverConfig *config, const NbTransport *transport, G
                  "resolver needs a name-service port, got 0");
     return NULL;
   }
+  if (config->cache_size > NB_RESOLVER_CACHE_SIZE_MAX) {
+    g_set_error (error, NS_ENGINE_ERROR, NS_ENGINE_ERROR_INVALID_ARGUMENT,
+                 "at most %u cached names, got %u", NB_RESOLVER_CACHE_SIZE_MAX,
+                 config->cache_size);
+    return NULL;
+  }
 
   res = g_new0 (NbResolver, 1);
   res->config = *config;
@@ -124,6 +137,8 @@ nb_resolver_new (const NbResolverConfig *config, const NbTransport *transport, G
   res->requests = g_ptr_array_new_with_free_func (request_free);
   res->next_id = 1;
   res->next_trn_id = _nb_engine_random_trn_id ();
+  if (config->cache_size > 0)
+    res->cache = _nb_resolver_cache_new (config->cache_size, config->cache_max_ttl);
   return res;
 }
 
@@ -135,6 +150,7 @@ nb_resolver_free (NbResolver *resolver)
   g_return_if_fail (resolver->dispatching == 0);
   nb_engine_timer_free (resolver->timer);
   g_ptr_array_unref (resolver->requests);
+  _nb_resolver_cache_free (resolver->cache);
   g_free (resolver);
 }
 
@@ -143,6 +159,21 @@ nb_resolver_get_n_pending (NbResolver *resolver)
 {
   g_return_val_if_fail (resolver != NULL, 0);
   return resolver->requests->len;
+}
+
+guint
+nb_resolver_cache_get_size (NbResolver *resolver, gint64 now_us)
+{
+  g_return_val_if_fail (resolver != NULL, 0);
+  return resolver->cache != NULL ? _nb_resolver_cache_count (resolver->cache, now_us) : 0;
+}
+
+void
+nb_resolver_cache_forget (NbResolver *resolver, const NbName *name)
+{
+  g_return_if_fail (resolver != NULL);
+  if (resolver->cache != NULL)
+    _nb_resolver_cache_forget (resolver->cache, name);
 }
 
 static void
@@ -282,6 +313,41 @@ start_request (NbResolver *resolver, Request *req, gint64 now_us)
   return req->id;
 }
 
+/* Fills @req from a live cached answer; FALSE if there is none. */
+static gboolean
+from_cache (NbResolver *resolver, Request *req, gint64 now_us)
+{
+  const NbCacheEntry *e = _nb_resolver_cache_lookup (
+      resolver->cache, &req->name, (req->flags & NB_QUERY_FLAG_COLLECT) != 0, now_us);
+
+  if (e == NULL)
+    return FALSE;
+  req->entries = g_array_sized_new (FALSE, FALSE, sizeof (NbNsAddrEntry), e->entries->len);
+  g_array_append_vals (req->entries, e->entries->data, e->entries->len);
+  req->group = e->group;
+  req->responder = e->responder;
+  /* What remains of the TTL, so that callers keep honouring it. */
+  req->ttl = (guint32) ((e->expires_us - now_us) / G_USEC_PER_SEC);
+  req->answered = TRUE;
+  req->cached = TRUE;
+  return TRUE;
+}
+
+/* A cached answer completes at the next tick: callbacks never run inside
+ * nb_resolver_query(). */
+static guint
+start_cached (NbResolver *resolver, Request *req, gint64 now_us)
+{
+  req->id = resolver->next_id++;
+  if (resolver->next_id == 0)
+    resolver->next_id = 1;
+  req->trn_id = next_trn_id (resolver);
+  req->deadline_us = now_us;
+  g_ptr_array_add (resolver->requests, req);
+  rearm (resolver);
+  return req->id;
+}
+
 static gboolean
 check_room (NbResolver *resolver, GError **error)
 {
@@ -314,6 +380,10 @@ nb_resolver_query (NbResolver *resolver, const NbName *name, const NbQueryOption
   req->flags = opts->flags;
   req->query_cb = callback;
   req->user_data = user_data;
+  req->cacheable = resolver->cache != NULL && opts->method == NB_QUERY_AUTO;
+  if (req->cacheable && !(opts->flags & NB_QUERY_FLAG_NO_CACHE)
+      && from_cache (resolver, req, now_us))
+    return start_cached (resolver, req, now_us);
   plan_query (resolver, req, opts);
   if (req->n_phases == 0) {
     g_set_error (error, NS_ENGINE_ERROR, NS_ENGINE_ERROR_INVALID_ARGUMENT,
@@ -380,7 +450,7 @@ nb_resolver_cancel (NbResolver *resolver, guint id)
  * cancel other requests) and frees it. */
 static void
 complete (NbResolver *resolver, Request *req, NbQueryStatus status,
-          const NbNsNodeStatus *node_status)
+          const NbNsNodeStatus *node_status, gint64 now_us)
 {
   guint index;
 
@@ -397,7 +467,15 @@ complete (NbResolver *resolver, Request *req, NbQueryStatus status,
       .ttl = req->ttl,
       .responder = req->responder,
       .rcode = status == NB_QUERY_STATUS_NOT_FOUND ? req->rcode : 0,
+      .from_cache = req->cached,
     };
+
+    if (status == NB_QUERY_STATUS_FOUND && req->cacheable && !req->cached)
+      _nb_resolver_cache_store (resolver->cache, &req->name,
+                                (req->flags & NB_QUERY_FLAG_COLLECT) != 0,
+                                (const NbNsAddrEntry *) (gpointer) req->entries->data,
+                                req->entries->len, req->group, req->ttl, req->responder,
+                                now_us);
 
     resolver->dispatching++;
     req->query_cb (resolver, &result, req->user_data);
@@ -423,12 +501,19 @@ static void
 next_phase (NbResolver *resolver, Request *req, gint64 now_us)
 {
   if (req->entries->len > 0) {
-    complete (resolver, req, NB_QUERY_STATUS_FOUND, NULL);
+    complete (resolver, req, NB_QUERY_STATUS_FOUND, NULL, now_us);
   } else if (req->phase + 1 < req->n_phases) {
     start_phase (resolver, req, req->phase + 1, now_us);
+  } else if (req->bcast_group) {
+    /* No phase found a member: the group's broadcast address is still
+     * the answer (what a non-collecting query returns). */
+    NbNsAddrEntry all = { .flags = req->bcast_flags, .ipv4 = 0xffffffffu };
+
+    g_array_append_val (req->entries, all);
+    complete (resolver, req, NB_QUERY_STATUS_FOUND, NULL, now_us);
   } else {
     complete (resolver, req,
-              req->negative ? NB_QUERY_STATUS_NOT_FOUND : NB_QUERY_STATUS_TIMEOUT, NULL);
+              req->negative ? NB_QUERY_STATUS_NOT_FOUND : NB_QUERY_STATUS_TIMEOUT, NULL, now_us);
   }
 }
 
@@ -437,6 +522,10 @@ step (NbResolver *resolver, Request *req, gint64 now_us)
 {
   const Phase *p = &req->phases[req->phase];
 
+  if (req->cached) {
+    complete (resolver, req, NB_QUERY_STATUS_FOUND, NULL, now_us);
+    return;
+  }
   if (req->sent < p->count) {
     send_request (resolver, req);
     req->deadline_us = now_us + p->interval_us;
@@ -502,12 +591,26 @@ source_ok (const Request *req, guint32 src_ipv4)
   return FALSE;
 }
 
+/* Whether an NB answer lists nothing but 255.255.255.255. */
+static gboolean
+only_broadcast_address (const NbNsRecord *rr)
+{
+  for (guint i = 0; i < rr->addresses->len; i++)
+    if (g_array_index (rr->addresses, NbNsAddrEntry, i).ipv4 != 0xffffffffu)
+      return FALSE;
+  return TRUE;
+}
+
 static void
 merge_entries (Request *req, const NbNsRecord *rr)
 {
   for (guint i = 0; i < rr->addresses->len; i++) {
     const NbNsAddrEntry *e = &g_array_index (rr->addresses, NbNsAddrEntry, i);
     gboolean seen = FALSE;
+
+    /* A member list has no room for "broadcast to reach them". */
+    if ((req->flags & NB_QUERY_FLAG_COLLECT) && e->ipv4 == 0xffffffffu)
+      continue;
 
     for (guint j = 0; j < req->entries->len && !seen; j++)
       seen = g_array_index (req->entries, NbNsAddrEntry, j).ipv4 == e->ipv4;
@@ -535,15 +638,25 @@ handle_query_response (NbResolver *resolver, Request *req, const NbNsPacket *pac
   }
   if (rr->kind != NB_NS_RDATA_NB || rr->addresses->len == 0)
     return;
-  if (req->entries->len == 0) {
+  if (!req->answered) {
+    req->answered = TRUE;
     req->group = (g_array_index (rr->addresses, NbNsAddrEntry, 0).flags & NB_NS_NB_GROUP) != 0;
     req->ttl = rr->ttl;
     req->responder = src_ipv4;
   }
+  if (!p->broadcast && (req->flags & NB_QUERY_FLAG_COLLECT) && only_broadcast_address (rr)) {
+    /* An ordinary group at WINS, stored as 255.255.255.255 (nmbd; MS-NBTE
+     * §3.2.5.1): no member is listed, the next phase (an H-node's
+     * broadcast) may find some. */
+    req->bcast_group = TRUE;
+    req->bcast_flags = g_array_index (rr->addresses, NbNsAddrEntry, 0).flags;
+    next_phase (resolver, req, now_us);
+    return;
+  }
   merge_entries (req, rr);
   /* In a collecting broadcast phase keep listening until it ends. */
   if (!(p->broadcast && (req->flags & NB_QUERY_FLAG_COLLECT)))
-    complete (resolver, req, NB_QUERY_STATUS_FOUND, NULL);
+    complete (resolver, req, NB_QUERY_STATUS_FOUND, NULL, now_us);
 }
 
 gboolean
@@ -572,7 +685,7 @@ nb_resolver_receive_packet (NbResolver *resolver, const NbNsPacket *packet, guin
   if (req->kind == KIND_STATUS) {
     if (packet->rcode != NB_NS_RCODE_OK || rr->kind != NB_NS_RDATA_STATUS)
       return TRUE; /* nothing we can use; keep waiting */
-    complete (resolver, req, NB_QUERY_STATUS_FOUND, rr->status);
+    complete (resolver, req, NB_QUERY_STATUS_FOUND, rr->status, now_us);
   } else {
     handle_query_response (resolver, req, packet, rr, src_ipv4, now_us);
   }
