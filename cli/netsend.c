@@ -572,6 +572,17 @@ run_send (NsSender *sender, GPtrArray *targets, const char *text, NetsendOutput 
     g_main_loop_run (loop);
   g_source_remove (sigint);
   g_source_remove (sigterm);
+  if (run.error != NULL && run.interrupted
+      && g_error_matches (run.error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
+    /* What completed before the signal is printed already; say so and
+     * count it, instead of "Operation was cancelled". */
+    NsSendSummary done = { out->done, out->delivered, out->sent, out->failed, 0 };
+
+    g_printerr ("%s: interrupted; %u recipient(s) finished before that\n", PROG, out->done);
+    netsend_output_finish (out, &done);
+    g_clear_error (&run.error);
+    return NETSEND_EXIT_INTERRUPTED;
+  }
   if (run.error != NULL) {
     netsend_output_error (out, run.error, NULL);
     rc = netsend_exit_code_for_error (run.error);
