@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include <netsend/nb-ns.h>
+#include <netsend/nb-registrar.h>
 #include <netsend/nb-resolver.h>
 #include <netsend/ns-net.h>
 
@@ -135,38 +136,180 @@ type_of (gboolean group)
 
 /* ---- local names (control API) ---- */
 
+/* One name of ListNames2 (aa{sv}); absent keys read as empty. */
+typedef struct {
+  const char *name;
+  guint8 suffix;
+  gboolean group;
+  const char *state;
+  const char **ifaces;
+  const char *via;
+  const char **wins;
+  guint32 ttl;
+  const char *conflict_with;
+  gboolean conflict_by_wins;
+  const char *conflict_rcode;
+} NameRow;
+
+static void
+read_row (GVariant *dict, NameRow *r)
+{
+  GVariantDict d;
+  static const char *none[] = { NULL };
+
+  memset (r, 0, sizeof *r);
+  g_variant_dict_init (&d, dict);
+  if (!g_variant_dict_lookup (&d, "name", "&s", &r->name))
+    r->name = "";
+  g_variant_dict_lookup (&d, "suffix", "y", &r->suffix);
+  g_variant_dict_lookup (&d, "group", "b", &r->group);
+  if (!g_variant_dict_lookup (&d, "state", "&s", &r->state))
+    r->state = "";
+  if (!g_variant_dict_lookup (&d, "interfaces", "^a&s", &r->ifaces))
+    r->ifaces = g_memdup2 (none, sizeof none);
+  if (!g_variant_dict_lookup (&d, "registered-by", "&s", &r->via))
+    r->via = "";
+  if (!g_variant_dict_lookup (&d, "wins-servers", "^a&s", &r->wins))
+    r->wins = g_memdup2 (none, sizeof none);
+  g_variant_dict_lookup (&d, "ttl", "u", &r->ttl);
+  g_variant_dict_lookup (&d, "conflict-with", "&s", &r->conflict_with);
+  g_variant_dict_lookup (&d, "conflict-by-wins", "b", &r->conflict_by_wins);
+  g_variant_dict_lookup (&d, "conflict-rcode", "&s", &r->conflict_rcode);
+  g_variant_dict_clear (&d);
+}
+
+static void
+clear_row (NameRow *r)
+{
+  g_clear_pointer (&r->ifaces, g_free);
+  g_clear_pointer (&r->wins, g_free);
+}
+
+/* A daemon without ListNames2 (before issue 6): its ListNames as
+ * ListNames2 dictionaries without the new keys. */
+static GVariant *
+list_as_dicts (GVariant *names)
+{
+  GVariantBuilder b;
+  GVariantIter iter;
+  GVariant *tuple;
+
+  g_variant_builder_init (&b, G_VARIANT_TYPE ("aa{sv}"));
+  g_variant_iter_init (&iter, names);
+  while ((tuple = g_variant_iter_next_value (&iter)) != NULL) {
+    GVariantDict d;
+
+    g_variant_dict_init (&d, NULL);
+    g_variant_dict_insert_value (&d, "name", g_variant_get_child_value (tuple, 0));
+    g_variant_dict_insert_value (&d, "suffix", g_variant_get_child_value (tuple, 1));
+    g_variant_dict_insert_value (&d, "group", g_variant_get_child_value (tuple, 2));
+    g_variant_dict_insert_value (&d, "state", g_variant_get_child_value (tuple, 3));
+    g_variant_dict_insert_value (&d, "interfaces", g_variant_get_child_value (tuple, 4));
+    g_variant_builder_add_value (&b, g_variant_dict_end (&d));
+    g_variant_unref (tuple);
+  }
+  return g_variant_ref_sink (g_variant_builder_end (&b));
+}
+
+/* Where a name is registered, for the text view: broadcast, wins,
+ * broadcast+wins; for a conflict who refused it. */
+static char *
+via_text (const NameRow *r)
+{
+  if (r->conflict_with != NULL)
+    return g_strdup_printf ("refused by %s%s%s%s", r->conflict_by_wins ? "WINS " : "",
+                            r->conflict_with, r->conflict_rcode ? " " : "",
+                            r->conflict_rcode ? r->conflict_rcode : "");
+  if (r->wins[0] != NULL && strstr (r->via, "wins") != NULL) {
+    g_autofree char *servers = g_strjoinv (",", (char **) r->wins);
+
+    return g_strdup_printf ("%s (%s)", r->via, servers);
+  }
+  return g_strdup (r->via);
+}
+
 static void
 print_list_text (const Options *o, GVariant *names)
 {
   GVariantIter iter;
-  const char *name, *state;
-  guint8 suffix;
-  gboolean group;
-  g_autofree char **ifaces = NULL;
+  GVariant *dict;
 
   if (!o->quiet) {
-    printf (o->all ? "%-15s %-6s %-7s %-12s %s\n" : "%s\n", "Name", "Suffix", "Type", "State",
-            "Interfaces");
+    printf (o->all ? "%-15s %-6s %-7s %-12s %-12s %s\n" : "%s\n", "Name", "Suffix", "Type",
+            "State", "Interfaces", "Registered by");
     printf ("%s\n", CLI_RULE);
   }
   g_variant_iter_init (&iter, names);
-  while (g_variant_iter_next (&iter, "(&syb&s^a&s)", &name, &suffix, &group, &state, &ifaces)) {
-    g_autofree char *where = g_strjoinv (",", ifaces);
+  while ((dict = g_variant_iter_next_value (&iter)) != NULL) {
+    NameRow r;
 
+    read_row (dict, &r);
     if (o->all) {
-      printf ("%-15s <%02X>   %-7s %-12s %s\n", name, suffix, type_of (group), state, where);
-    } else if (suffix == 0x03 && !group) {
+      g_autofree char *where = g_strjoinv (",", (char **) r.ifaces);
+      g_autofree char *via = via_text (&r);
+
+      printf ("%-15s <%02X>   %-7s %-12s %-12s %s\n", r.name, r.suffix, type_of (r.group),
+              r.state, where, via);
+    } else if (r.suffix == 0x03 && !r.group) {
       /* Windows lists names only; a name that is not (yet) usable gets
        * its state, so the list never claims more than is true. */
-      if (strcmp (state, "registered") == 0 || strcmp (state, "local") == 0)
-        printf ("%s\n", name);
+      if (strcmp (r.state, "registered") == 0 || strcmp (r.state, "local") == 0)
+        printf ("%s\n", r.name);
       else
-        printf ("%-15s (%s)\n", name, state);
+        printf ("%-15s (%s)\n", r.name, r.state);
     }
-    g_clear_pointer (&ifaces, g_free);
+    clear_row (&r);
+    g_variant_unref (dict);
   }
   if (!o->quiet)
     printf ("%s\n\n", CLI_SUCCESS_LINE);
+}
+
+static void
+add_strv_member (JsonBuilder *b, const char *member, const char *const *strv)
+{
+  json_builder_set_member_name (b, member);
+  json_builder_begin_array (b);
+  for (const char *const *p = strv; *p != NULL; p++)
+    json_builder_add_string_value (b, *p);
+  json_builder_end_array (b);
+}
+
+static void
+add_row_json (JsonBuilder *b, const NameRow *r)
+{
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "name");
+  json_builder_add_string_value (b, r->name);
+  json_builder_set_member_name (b, "suffix");
+  json_builder_add_int_value (b, r->suffix);
+  json_builder_set_member_name (b, "type");
+  json_builder_add_string_value (b, type_of (r->group));
+  json_builder_set_member_name (b, "state");
+  json_builder_add_string_value (b, r->state);
+  json_builder_set_member_name (b, "registered");
+  json_builder_add_boolean_value (b, strcmp (r->state, "registered") == 0);
+  add_strv_member (b, "interfaces", r->ifaces);
+  if (r->via[0] != '\0') {
+    json_builder_set_member_name (b, "registered-by");
+    json_builder_add_string_value (b, r->via);
+    add_strv_member (b, "wins-servers", r->wins);
+  }
+  if (r->ttl > 0) {
+    json_builder_set_member_name (b, "ttl");
+    json_builder_add_int_value (b, r->ttl);
+  }
+  if (r->conflict_with != NULL) {
+    json_builder_set_member_name (b, "conflict-with");
+    json_builder_add_string_value (b, r->conflict_with);
+    json_builder_set_member_name (b, "conflict-by-wins");
+    json_builder_add_boolean_value (b, r->conflict_by_wins);
+    if (r->conflict_rcode != NULL) {
+      json_builder_set_member_name (b, "conflict-rcode");
+      json_builder_add_string_value (b, r->conflict_rcode);
+    }
+  }
+  json_builder_end_object (b);
 }
 
 static void
@@ -175,41 +318,44 @@ print_list_json (const Options *o, GVariant *names)
   g_autoptr (JsonBuilder) b = json_builder_new ();
   g_autoptr (JsonNode) root = NULL;
   GVariantIter iter;
-  const char *name, *state;
-  guint8 suffix;
-  gboolean group;
-  g_autofree char **ifaces = NULL;
+  GVariant *dict;
 
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "names");
   json_builder_begin_array (b);
   g_variant_iter_init (&iter, names);
-  while (g_variant_iter_next (&iter, "(&syb&s^a&s)", &name, &suffix, &group, &state, &ifaces)) {
-    if (o->all || (suffix == 0x03 && !group)) {
-      json_builder_begin_object (b);
-      json_builder_set_member_name (b, "name");
-      json_builder_add_string_value (b, name);
-      json_builder_set_member_name (b, "suffix");
-      json_builder_add_int_value (b, suffix);
-      json_builder_set_member_name (b, "type");
-      json_builder_add_string_value (b, type_of (group));
-      json_builder_set_member_name (b, "state");
-      json_builder_add_string_value (b, state);
-      json_builder_set_member_name (b, "registered");
-      json_builder_add_boolean_value (b, strcmp (state, "registered") == 0);
-      json_builder_set_member_name (b, "interfaces");
-      json_builder_begin_array (b);
-      for (char **p = ifaces; *p != NULL; p++)
-        json_builder_add_string_value (b, *p);
-      json_builder_end_array (b);
-      json_builder_end_object (b);
-    }
-    g_clear_pointer (&ifaces, g_free);
+  while ((dict = g_variant_iter_next_value (&iter)) != NULL) {
+    NameRow r;
+
+    read_row (dict, &r);
+    if (o->all || (r.suffix == 0x03 && !r.group))
+      add_row_json (b, &r);
+    clear_row (&r);
+    g_variant_unref (dict);
   }
   json_builder_end_array (b);
   json_builder_end_object (b);
   root = json_builder_get_root (b);
   cli_print_json (root);
+}
+
+/* ListNames2, or ListNames from a daemon that lacks it. */
+static gboolean
+list_names (NsNetSend1 *proxy, GVariant **ret_names, GError **error)
+{
+  g_autoptr (GError) local = NULL;
+  g_autoptr (GVariant) old = NULL;
+
+  if (ns_net_send1_call_list_names2_sync (proxy, ret_names, NULL, &local))
+    return TRUE;
+  if (!g_error_matches (local, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_METHOD)) {
+    g_propagate_error (error, g_steal_pointer (&local));
+    return FALSE;
+  }
+  if (!ns_net_send1_call_list_names_sync (proxy, &old, NULL, error))
+    return FALSE;
+  *ret_names = list_as_dicts (old);
+  return TRUE;
 }
 
 static void
@@ -254,12 +400,19 @@ run_local (const Options *o, Action action, const char *name)
   proxy = cli_control_connect (o->socket, &error);
   if (proxy == NULL)
     return fail (o, error);
-  /* An add returns when the name is registered on the wire (about a
-   * second); the default 25 s D-Bus timeout covers it. */
+  /* An add returns when the name is registered on the wire: about a
+   * second by broadcast, a WINS round trip, or (WINS silent, H-node) about
+   * 5 s before the broadcast fallback ends; the default 25 s D-Bus timeout
+   * covers those. A WINS server that challenges the current owner asks us
+   * to wait (WACK, nmbd: 60 s; the engine waits at most
+   * NB_REGISTRAR_WACK_MAX_S), so an add may take that long. */
+  if (action == ACTION_ADD)
+    g_dbus_proxy_set_default_timeout (G_DBUS_PROXY (proxy),
+                                      (NB_REGISTRAR_WACK_MAX_S + 30) * 1000);
   if (action == ACTION_STATUS)
     ok = ns_net_send1_call_get_status_sync (proxy, &status, NULL, &error);
   else if (action == ACTION_LIST)
-    ok = ns_net_send1_call_list_names_sync (proxy, &names, NULL, &error);
+    ok = list_names (proxy, &names, &error);
   else if (action == ACTION_ADD)
     ok = ns_net_send1_call_add_name_sync (proxy, name, NULL, &error);
   else

@@ -210,6 +210,18 @@ on_handle_list_names (NsNetSend1 *skeleton, GDBusMethodInvocation *invocation,
 }
 
 static gboolean
+on_handle_list_names2 (NsNetSend1 *skeleton, GDBusMethodInvocation *invocation,
+                       gpointer user_data)
+{
+  NsControl *control = user_data;
+  GVariant *names = control->names ? ns_names_list2 (control->names)
+                                   : g_variant_new_array (G_VARIANT_TYPE ("a{sv}"), NULL, 0);
+
+  ns_net_send1_complete_list_names2 (skeleton, invocation, names);
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+static gboolean
 on_handle_get_status (NsNetSend1 *skeleton, GDBusMethodInvocation *invocation,
                       gpointer user_data)
 {
@@ -376,6 +388,8 @@ ns_control_new (const char *socket_path, const char *admin_group, GError **error
   control->peers = g_ptr_array_new_with_free_func (g_object_unref);
   control->skeleton = ns_net_send1_skeleton_new ();
   ns_net_send1_set_interface_version (control->skeleton, 1);
+  g_signal_connect (control->skeleton, "handle-list-names2",
+                    G_CALLBACK (on_handle_list_names2), control);
   g_signal_connect (control->skeleton, "handle-list-names", G_CALLBACK (on_handle_list_names),
                     control);
   g_signal_connect (control->skeleton, "handle-add-name", G_CALLBACK (on_handle_add_name),

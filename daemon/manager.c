@@ -207,6 +207,50 @@ on_ns_datagram (NsUdpEndpoint *endpoint, const guint8 *data, gsize len, guint32 
   nb_registrar_receive (link->registrar, data, len, src_ipv4, src_port, g_get_monotonic_time ());
 }
 
+static NbNodeType
+engine_node_type (NsNodeType type)
+{
+  switch (type) {
+    case NS_NODE_TYPE_P: return NB_NODE_P;
+    case NS_NODE_TYPE_M: return NB_NODE_M;
+    case NS_NODE_TYPE_H: return NB_NODE_H;
+    case NS_NODE_TYPE_B: default: return NB_NODE_B;
+  }
+}
+
+/* [netbios] wins-server in order of preference (the config module has
+ * checked that they are IPv4 addresses). */
+static guint
+wins_servers (const NsDaemonConfig *cfg, guint32 *ret_servers)
+{
+  guint n = 0;
+
+  for (guint i = 0; cfg->wins_servers != NULL && cfg->wins_servers[i] != NULL; i++) {
+    guint32 ipv4;
+
+    if (n == NB_ENGINE_MAX_WINS_SERVERS) {
+      g_warning ("[netbios] wins-server: only the first %u servers are used",
+                 NB_ENGINE_MAX_WINS_SERVERS);
+      break;
+    }
+    if (ns_ipv4_from_string (cfg->wins_servers[i], &ipv4))
+      ret_servers[n++] = ipv4;
+  }
+  return n;
+}
+
+/* How many interface addresses register names: with several, unique
+ * names go to WINS as multi-homed registrations (MS-NBTE §3.1.4.1). */
+static guint
+count_name_links (NsManager *manager)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < manager->links->len; i++)
+    n += ((Link *) g_ptr_array_index (manager->links, i))->endpoint != NULL;
+  return n;
+}
+
 static gboolean
 start_registrar (NsManager *manager, Link *link, GError **error)
 {
@@ -219,9 +263,11 @@ start_registrar (NsManager *manager, Link *link, GError **error)
   rc.netmask = link->iface->netmask;
   rc.broadcast = link->iface->broadcast;
   rc.port = cfg->name_service_port;
-  /* WINS (P/M/H-node) is a later issue; a B-node is what the engine does
-   * now, and what H and M fall back to without a reachable WINS server. */
-  rc.node_type = NB_NODE_B;
+  /* P/M/H with WINS (PROTOCOL.md §1.4.7); H or M without a server is a
+   * B-node (the engine decides). */
+  rc.node_type = engine_node_type (cfg->node_type);
+  rc.n_wins_servers = wins_servers (cfg, rc.wins_servers);
+  rc.multihomed = count_name_links (manager) > 1;
   g_strlcpy (rc.scope, cfg->scope, sizeof rc.scope);
   memcpy (rc.unit_id, link->iface->hwaddr, sizeof rc.unit_id);
   /* Every message name plus COMPUTER<00> and WORKGROUP<00>. */
@@ -247,8 +293,17 @@ ns_manager_start (NsManager *manager, GError **error)
 {
   NsDaemonConfig *cfg = manager->config;
 
-  if (cfg->wins_servers[0] != NULL)
-    g_message ("[netbios] wins-server is not supported yet; working as a b-node");
+  {
+    guint32 servers[NB_ENGINE_MAX_WINS_SERVERS];
+    guint n = wins_servers (cfg, servers);
+
+    if (n > 0 && cfg->node_type != NS_NODE_TYPE_B) {
+      g_autofree char *list = g_strjoinv (", ", cfg->wins_servers);
+
+      g_message ("%s-node with WINS server(s) %s%s", ns_node_type_to_string (cfg->node_type),
+                 list, count_name_links (manager) > 1 ? " (multi-homed registrations)" : "");
+    }
+  }
   manager->names = ns_names_new (cfg->dos_charset, cfg->scope);
   for (guint i = 0; i < manager->links->len; i++) {
     Link *link = g_ptr_array_index (manager->links, i);
@@ -353,6 +408,16 @@ counters_and_ports (NsManager *manager, GVariantBuilder *b)
   return g_variant_builder_end (&ports);
 }
 
+static NsNodeType
+effective_node_type (const NsDaemonConfig *cfg)
+{
+  guint32 servers[NB_ENGINE_MAX_WINS_SERVERS];
+
+  if (cfg->node_type == NS_NODE_TYPE_P || wins_servers (cfg, servers) > 0)
+    return cfg->node_type;
+  return NS_NODE_TYPE_B;
+}
+
 GVariant *
 ns_manager_get_status (NsManager *manager)
 {
@@ -378,9 +443,14 @@ ns_manager_get_status (NsManager *manager)
   g_variant_builder_add (&b, "{sv}", "uptime", g_variant_new_uint64 ((guint64) uptime));
   g_variant_builder_add (&b, "{sv}", "name", g_variant_new_string (cfg->name));
   g_variant_builder_add (&b, "{sv}", "workgroup", g_variant_new_string (cfg->workgroup));
-  /* The node type on the wire: b until WINS support lands (see start). */
+  /* The node type on the wire: H or M without a WINS server work as B. */
   g_variant_builder_add (&b, "{sv}", "node-type",
-                         g_variant_new_string (ns_node_type_to_string (NS_NODE_TYPE_B)));
+                         g_variant_new_string (ns_node_type_to_string (effective_node_type (cfg))));
+  g_variant_builder_add (&b, "{sv}", "wins-servers",
+                         g_variant_new_strv (cfg->wins_servers != NULL
+                                                 ? (const char *const *) cfg->wins_servers
+                                                 : NULL,
+                                             cfg->wins_servers != NULL ? -1 : 0));
   g_variant_builder_add (&b, "{sv}", "scope", g_variant_new_string (cfg->scope));
   g_variant_builder_add (&b, "{sv}", "interfaces",
                          g_variant_new_strv ((const char *const *) labels->pdata, -1));

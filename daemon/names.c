@@ -20,9 +20,10 @@
 #include "control-errors.h"
 
 /* Longest a shutdown waits for the releases (they take
- * NB_REGISTRAR_RELEASE_DURATION_US); a safety net, not a timer of the
- * protocol. */
-#define RELEASE_ALL_TIMEOUT_MS 3000
+ * NB_REGISTRAR_RELEASE_DURATION_US by broadcast, up to
+ * NB_REGISTRAR_WINS_RELEASE_MAX_US with a silent WINS server); a safety
+ * net, not a timer of the protocol. */
+#define RELEASE_ALL_TIMEOUT_MS ((int) (NB_REGISTRAR_WINS_RELEASE_MAX_US / 1000) + 1000)
 
 typedef enum {
   KIND_WORKSTATION, /* COMPUTER<00> */
@@ -66,6 +67,8 @@ struct _NsNames {
 typedef struct {
   guint registering, registered, conflict, releasing, absent;
   guint32 peer;      /* a conflicting node, if any */
+  guint8 rcode;      /* what it said (ACT_ERR: "owned elsewhere") */
+  gboolean peer_is_wins; /* the peer is one of that interface's WINS servers */
   const char *where; /* an interface with a conflict */
 } Tally;
 
@@ -167,6 +170,17 @@ count_message_names (NsNames *names)
   return n;
 }
 
+static gboolean
+is_wins_server (NbRegistrar *registrar, guint32 ipv4)
+{
+  const NbRegistrarConfig *rc = nb_registrar_get_config (registrar);
+
+  for (guint i = 0; i < rc->n_wins_servers; i++)
+    if (rc->wins_servers[i] == ipv4)
+      return TRUE;
+  return FALSE;
+}
+
 static Tally
 tally (NsNames *names, const Entry *entry)
 {
@@ -186,6 +200,8 @@ tally (NsNames *names, const Entry *entry)
       case NB_NAME_STATE_CONFLICT:
         t.conflict++;
         t.peer = info.peer_ipv4;
+        t.rcode = info.peer_rcode;
+        t.peer_is_wins = is_wins_server (slot->registrar, info.peer_ipv4);
         t.where = slot->label;
         break;
       case NB_NAME_STATE_RELEASING: t.releasing++; break;
@@ -228,8 +244,15 @@ finish_add (NsNames *names, Entry *entry, const Tally *t)
     return;
   }
   peer = t->peer ? ipv4_text (t->peer) : g_strdup ("another node");
-  msg = g_strdup_printf ("%s is already registered by %s on %s", text, peer,
-                         t->where ? t->where : "the network");
+  if (t->peer_is_wins)
+    /* WINS (RFC 1002 §5.1.2.1) refused: ACT_ERR means another host owns
+     * the name, anything else is the server's policy. */
+    msg = g_strdup_printf ("%s is already registered: the WINS server %s refused it (%s)%s%s",
+                           text, peer, nb_ns_rcode_to_string (t->rcode),
+                           t->where ? " on " : "", t->where ? t->where : "");
+  else
+    msg = g_strdup_printf ("%s is already registered by %s on %s", text, peer,
+                           t->where ? t->where : "the network");
   g_warning ("Adding %s failed: %s; withdrawing it", text, msg);
   entry->op = OP_WITHDRAW;
   withdraw (names, entry);
@@ -308,11 +331,26 @@ log_event (Slot *slot, const NbNameInfo *info, NbNameState old_state)
 
   if (info->state == NB_NAME_STATE_CONFLICT) {
     g_autofree char *peer = ipv4_text (info->peer_ipv4);
+    gboolean wins = is_wins_server (slot->registrar, info->peer_ipv4);
 
     g_log_structured (G_LOG_DOMAIN, G_LOG_LEVEL_WARNING, "NETSEND_NAME", text,
                       "NETSEND_INTERFACE", slot->label, "NETSEND_PEER", peer,
-                      "MESSAGE", "%s is in conflict on %s: %s by %s", text, slot->label,
-                      nb_name_reason_to_string (info->reason), peer);
+                      "MESSAGE", "%s is in conflict on %s: %s by %s%s%s%s", text, slot->label,
+                      nb_name_reason_to_string (info->reason), wins ? "WINS server " : "",
+                      peer, wins ? ": " : "", wins ? nb_ns_rcode_to_string (info->peer_rcode) : "");
+    return;
+  }
+  if (info->state == NB_NAME_STATE_REGISTERED && info->reason == NB_NAME_REASON_GRANTED
+      && old_state == NB_NAME_STATE_REGISTERING) {
+    g_autofree char *server = ipv4_text (info->wins_server);
+
+    g_info ("%s registered with WINS server %s on %s for %u s", text, server, slot->label,
+            info->ttl);
+    return;
+  }
+  if (info->reason == NB_NAME_REASON_WINS_SILENT && old_state == NB_NAME_STATE_REGISTERING) {
+    g_message ("%s on %s: no WINS server answered; holding the name and trying again later",
+               text, slot->label);
     return;
   }
   g_debug ("%s on %s: %s -> %s (%s)", text, slot->label, nb_name_state_to_string (old_state),
@@ -633,6 +671,103 @@ ns_names_list (NsNames *names)
     g_variant_builder_add (&builder, "(sybs^as)", utf8, nb_name_suffix (&entry->name),
                            entry->group, state_of (names, &t), (char **) labels->pdata);
   }
+  return g_variant_builder_end (&builder);
+}
+
+/* Where an entry is registered, over every interface: the union of the
+ * registrars' sources, the WINS servers holding it, the shortest TTL they
+ * granted. */
+typedef struct {
+  NbNameSource source;
+  GPtrArray *wins; /* char*, distinct */
+  guint32 ttl;
+  gint64 refresh_us;
+} Where;
+
+static void
+where_of (NsNames *names, const Entry *entry, Where *w)
+{
+  w->source = NB_NAME_SOURCE_NONE;
+  w->wins = g_ptr_array_new_with_free_func (g_free);
+  w->ttl = 0;
+  w->refresh_us = NB_ENGINE_NO_DEADLINE;
+  for (guint i = 0; i < names->slots->len; i++) {
+    Slot *slot = g_ptr_array_index (names->slots, i);
+    NbNameInfo info;
+
+    if (!nb_registrar_lookup (slot->registrar, &entry->name, &info)
+        || (info.state != NB_NAME_STATE_REGISTERED && info.state != NB_NAME_STATE_REFRESHING))
+      continue;
+    w->source |= info.source;
+    if (info.wins_server != 0) {
+      g_autofree char *server = ipv4_text (info.wins_server);
+
+      if (!g_ptr_array_find_with_equal_func (w->wins, server, g_str_equal, NULL))
+        g_ptr_array_add (w->wins, g_steal_pointer (&server));
+    }
+    if (info.ttl > 0 && (w->ttl == 0 || info.ttl < w->ttl))
+      w->ttl = info.ttl;
+    if (info.refresh_us != NB_ENGINE_NO_DEADLINE
+        && (w->refresh_us == NB_ENGINE_NO_DEADLINE || info.refresh_us < w->refresh_us))
+      w->refresh_us = info.refresh_us;
+  }
+  g_ptr_array_add (w->wins, NULL);
+}
+
+static GVariant *
+entry_dict (NsNames *names, const Entry *entry)
+{
+  GVariantDict d;
+  g_autofree char *utf8 = nb_name_to_utf8 (&entry->name, names->charset);
+  g_autoptr (GPtrArray) labels = g_ptr_array_new ();
+  Tally t = tally (names, entry);
+  Where w;
+
+  for (guint j = 0; j < names->slots->len; j++) {
+    Slot *slot = g_ptr_array_index (names->slots, j);
+
+    if (nb_registrar_lookup (slot->registrar, &entry->name, NULL)
+        && !g_ptr_array_find_with_equal_func (labels, slot->label, g_str_equal, NULL))
+      g_ptr_array_add (labels, slot->label);
+  }
+  g_ptr_array_add (labels, NULL);
+  where_of (names, entry, &w);
+  g_variant_dict_init (&d, NULL);
+  g_variant_dict_insert (&d, "name", "s", utf8);
+  g_variant_dict_insert (&d, "suffix", "y", nb_name_suffix (&entry->name));
+  g_variant_dict_insert (&d, "group", "b", entry->group);
+  g_variant_dict_insert (&d, "state", "s", state_of (names, &t));
+  g_variant_dict_insert (&d, "interfaces", "^as", (char **) labels->pdata);
+  g_variant_dict_insert (&d, "registered-by", "s",
+                         names->slots->len == 0 ? "local" : nb_name_source_to_string (w.source));
+  g_variant_dict_insert (&d, "wins-servers", "^as", (char **) w.wins->pdata);
+  if (w.ttl > 0)
+    g_variant_dict_insert (&d, "ttl", "u", w.ttl);
+  if (w.refresh_us != NB_ENGINE_NO_DEADLINE) {
+    gint64 in_s = (w.refresh_us - g_get_monotonic_time ()) / G_USEC_PER_SEC;
+
+    g_variant_dict_insert (&d, "refresh-in", "u", (guint32) CLAMP (in_s, 0, G_MAXUINT32));
+  }
+  if (t.conflict > 0) {
+    g_autofree char *peer = ipv4_text (t.peer);
+
+    g_variant_dict_insert (&d, "conflict-with", "s", peer);
+    g_variant_dict_insert (&d, "conflict-by-wins", "b", t.peer_is_wins);
+    g_variant_dict_insert (&d, "conflict-rcode", "s", nb_ns_rcode_to_string (t.rcode));
+  }
+  g_ptr_array_unref (w.wins);
+  return g_variant_dict_end (&d);
+}
+
+GVariant *
+ns_names_list2 (NsNames *names)
+{
+  GVariantBuilder builder;
+
+  g_variant_builder_init (&builder, G_VARIANT_TYPE ("aa{sv}"));
+  for (guint i = 0; i < names->entries->len; i++)
+    g_variant_builder_add_value (&builder,
+                                 entry_dict (names, g_ptr_array_index (names->entries, i)));
   return g_variant_builder_end (&builder);
 }
 

@@ -60,6 +60,10 @@ void ns_names_update_config_aliases (NsNames *names,
 
 /* a(sybsas): name, suffix, group, state, interfaces (see the XML). */
 GVariant *ns_names_list (NsNames *names);
+/* aa{sv}: ListNames2, the same plus where each name is registered
+ * ("registered-by": broadcast, wins, broadcast+wins, none, local), the
+ * WINS servers holding it, its TTL, and who refused it (see the XML). */
+GVariant *ns_names_list2 (NsNames *names);
 
 void ns_names_get_counts (NsNames *names, guint *ret_names, guint *ret_conflicts);
 
