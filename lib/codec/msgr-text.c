@@ -876,10 +876,13 @@ skip_csi (const char *q, const char *end)
 
 /* A control string (OSC, DCS, SOS, PM, APC) runs to BEL, ESC \ or ST. If it
  * is not terminated only the introducer goes, so a hostile sender cannot make
- * the rest of the message invisible. */
+ * the rest of the message invisible. *@no_st remembers from where on no
+ * terminator exists, so many unterminated introducers cost linear time. */
 static const char *
-skip_control_string (const char *q, const char *end)
+skip_control_string (const char *q, const char *end, const char **no_st)
 {
+  if (*no_st != NULL && q >= *no_st)
+    return q;
   for (const char *s = q; s < end; s++) {
     if (*s == 0x07)
       return s + 1;
@@ -888,13 +891,14 @@ skip_control_string (const char *q, const char *end)
     if ((guint8) *s == 0xc2 && s + 1 < end && (guint8) s[1] == 0x9c)
       return s + 2;
   }
+  *no_st = q;
   return q;
 }
 
 /* @p is at ESC or a C1 introducer; returns the end of the whole escape
  * sequence (ECMA-48 §5.3-5.6). */
 static const char *
-skip_escape (const char *p, const char *end)
+skip_escape (const char *p, const char *end, const char **no_st)
 {
   gunichar c = g_utf8_get_char (p);
   const char *q = g_utf8_next_char (p);
@@ -902,13 +906,13 @@ skip_escape (const char *p, const char *end)
   if (c == 0x9b)
     return skip_csi (q, end);
   if (c == 0x90 || c == 0x98 || c == 0x9d || c == 0x9e || c == 0x9f)
-    return skip_control_string (q, end);
+    return skip_control_string (q, end, no_st);
   if (c != 0x1b || q >= end)
     return q;
   if (*q == '[')
     return skip_csi (q + 1, end);
   if (*q == ']' || *q == 'P' || *q == 'X' || *q == '^' || *q == '_')
-    return skip_control_string (q + 1, end);
+    return skip_control_string (q + 1, end, no_st);
   while (q < end && *q >= 0x20 && *q <= 0x2f)
     q++;
   if (q < end && *q >= 0x30 && *q <= 0x7e)
@@ -950,7 +954,7 @@ msgr_text_sanitize (const char *utf8, gssize len, gsize max_chars, gboolean *ret
 {
   g_autofree char *valid = NULL;
   GString *out;
-  const char *p, *end;
+  const char *p, *end, *no_st = NULL;
   gsize count = 0;
   gboolean truncated = FALSE;
 
@@ -977,7 +981,7 @@ msgr_text_sanitize (const char *utf8, gssize len, gsize max_chars, gboolean *ret
     } else if (c == DC4) {
       g_string_append_c (out, '\n');
     } else if (c == 0x1b || c == 0x9b || c == 0x90 || c == 0x98 || (c >= 0x9d && c <= 0x9f)) {
-      next = skip_escape (p, end);
+      next = skip_escape (p, end, &no_st);
       g_string_append (out, REPLACEMENT);
     } else if (is_neutralised (c)) {
       g_string_append (out, REPLACEMENT);

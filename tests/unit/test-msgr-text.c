@@ -605,6 +605,21 @@ test_sanitize (void **state)
 }
 
 static void
+test_sanitize_many_unterminated (void **state)
+{
+  /* 200000 unterminated OSC introducers: each becomes U+FFFD in linear time
+   * (a rescan to the end for each would take minutes and hit the timeout). */
+  g_autoptr (GString) s = g_string_new ("x");
+  g_autofree char *out = NULL;
+
+  for (int i = 0; i < 200000; i++)
+    g_string_append (s, "\x1b]");
+  out = msgr_text_sanitize (s->str, -1, 0, NULL);
+  assert_int_equal (g_utf8_strlen (out, -1), 1 + 200000);
+  assert_true (g_str_has_prefix (out, "x\xef\xbf\xbd"));
+}
+
+static void
 test_sanitize_truncation (void **state)
 {
   g_autoptr (GString) s = g_string_new (NULL);
@@ -657,6 +672,7 @@ main (void)
     cmocka_unit_test (test_split_numbered_word_breaks),
     cmocka_unit_test (test_sanitize),
     cmocka_unit_test (test_sanitize_truncation),
+    cmocka_unit_test (test_sanitize_many_unterminated),
   };
 
   return cmocka_run_group_tests_name ("msgr-text", tests, NULL, NULL);
