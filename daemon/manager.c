@@ -108,6 +108,16 @@ bind_links (NsManager *manager, GError **error)
   return TRUE;
 }
 
+/* Whether any receive port is configured: without one no message can
+ * arrive, and the inbox is not opened (tests of the name service, a
+ * send-only host). */
+static gboolean
+receives (const NsDaemonConfig *cfg)
+{
+  return cfg->session_port != 0 || cfg->direct_port != 0 || cfg->datagram_port != 0
+         || (cfg->rpc_enabled && cfg->rpc_port != 0);
+}
+
 /* The receivers bind their ports now, while privileged; the store's
  * directory is made here too when missing, so that the unprivileged daemon
  * can own it (ns_manager_get_owned_paths()). */
@@ -129,7 +139,7 @@ bind_receivers (NsManager *manager, GError **error)
   manager->rpc = ns_rpc_receiver_new (cfg, manager->ifaces, error);
   if (manager->rpc == NULL)
     return FALSE;
-  if (!g_file_test (dir, G_FILE_TEST_EXISTS)) {
+  if (receives (cfg) && !g_file_test (dir, G_FILE_TEST_EXISTS)) {
     if (g_mkdir_with_parents (dir, 0750) < 0) {
       g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_FAILED,
                    "[store] path: cannot create %s: %s", dir, g_strerror (errno));
@@ -145,6 +155,10 @@ start_receivers (NsManager *manager, GError **error)
 {
   NsReceiverEnv env;
 
+  if (!receives (manager->config)) {
+    g_info ("No receive port configured: messages are not received, no inbox");
+    return TRUE;
+  }
   manager->inbox = ns_inbox_new (manager->config, manager->names, manager->ifaces, error);
   if (manager->inbox == NULL)
     return FALSE;
