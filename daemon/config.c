@@ -36,6 +36,9 @@ typedef enum {
   T_COUNT,        /* 0..NS_CONFIG_MAX_COUNT (guint) */
   T_RATE,         /* 0..NS_CONFIG_MAX_RATE per second, decimals allowed (double) */
   T_BYTES,        /* 0..NS_CONFIG_MAX_BYTES (guint64) */
+  T_COMMAND,      /* "" or a command line, program absolute (char *) */
+  T_TIMEOUT,      /* 1..NS_CONFIG_MAX_HOOK_TIMEOUT seconds (guint) */
+  T_URGENCY,      /* low|normal|critical (NsNotifyUrgency) */
 } KeyType;
 
 /* A change of a RESTART key needs a daemon restart: it is bound into
@@ -106,11 +109,18 @@ static const KeyDef keys[] = {
   { "store", "max-size", T_BYTES, F (store_max_size), "0", RESTART },
   { "store", "commit-window-ms", T_COUNT, F (commit_window_ms), "0", LIVE },
   { "rpc", "enabled", T_BOOL, F (rpc_enabled), "false", RESTART },
+  /* Delivery of stored messages (delivery.c). hook-user NULL: the daemon's
+   * own user. */
+  { "delivery", "hook", T_COMMAND, F (hook), "", LIVE },
+  { "delivery", "hook-timeout", T_TIMEOUT, F (hook_timeout_s), "10", LIVE },
+  { "delivery", "hook-user", T_ACCOUNT, F (hook_user), NULL, LIVE },
+  { "delivery", "terminals", T_BOOL, F (terminals), "false", LIVE },
+  { "delivery", "notify-urgency", T_URGENCY, F (notify_urgency), "critical", LIVE },
 };
 
 static const char *const own_groups[] = { "netbios", "ports", "control", "daemon", "policy",
-                                          "text", "limits", "store", "rpc", NULL };
-static const char *const foreign_groups[] = { "delivery", NULL };
+                                          "text", "limits", "store", "rpc", "delivery", NULL };
+static const char *const foreign_groups[] = { NULL };
 
 static const struct {
   const char *name;
@@ -123,6 +133,8 @@ static const struct {
 
 static const char *const node_types[] = { "b", "p", "m", "h" };
 static const char *const bus_modes[] = { "auto", "yes", "no" };
+/* Indexed by NsNotifyUrgency. */
+static const char *const urgencies[] = { "low", "normal", "critical" };
 static const char *const bool_true[] = { "true", "yes", "1", "on" };
 static const char *const bool_false[] = { "false", "no", "0", "off" };
 
@@ -141,6 +153,24 @@ ns_node_type_to_string (NsNodeType type)
 }
 
 const char *
+ns_notify_urgency_to_string (NsNotifyUrgency urgency)
+{
+  return (guint) urgency < G_N_ELEMENTS (urgencies) ? urgencies[urgency] : "?";
+}
+
+gboolean
+ns_notify_urgency_from_string (const char *str, NsNotifyUrgency *ret)
+{
+  for (gsize i = 0; str != NULL && i < G_N_ELEMENTS (urgencies); i++) {
+    if (g_ascii_strcasecmp (str, urgencies[i]) == 0) {
+      *ret = (NsNotifyUrgency) i;
+      return TRUE;
+    }
+  }
+  return FALSE;
+}
+
+const char *
 ns_log_level_to_string (GLogLevelFlags level)
 {
   for (gsize i = 0; i < G_N_ELEMENTS (log_levels); i++)
@@ -156,7 +186,7 @@ ns_daemon_config_free (NsDaemonConfig *config)
     return;
   for (gsize i = 0; i < G_N_ELEMENTS (keys); i++) {
     switch (keys[i].type) {
-      case T_NAME: case T_SCOPE: case T_CHARSET: case T_PATH: case T_ACCOUNT:
+      case T_NAME: case T_SCOPE: case T_CHARSET: case T_PATH: case T_ACCOUNT: case T_COMMAND:
         g_free (*FIELD (config, &keys[i], char *));
         break;
       case T_NAME_LIST: case T_IFACE_LIST: case T_IPV4_LIST: case T_OPT_LIST:
@@ -356,6 +386,29 @@ parse_path (const char *value, char **ret, GError **error)
   return TRUE;
 }
 
+gboolean
+ns_daemon_config_parse_command (const char *command, char ***ret_argv, GError **error)
+{
+  g_auto (GStrv) argv = NULL;
+  g_autoptr (GError) local = NULL;
+
+  if (command == NULL || !g_shell_parse_argv (command, NULL, &argv, &local)) {
+    g_set_error (error, NS_DAEMON_CONFIG_ERROR, NS_DAEMON_CONFIG_ERROR_INVALID,
+                 "'%s' is not a command line: %s", command ? command : "",
+                 local ? local->message : "empty");
+    return FALSE;
+  }
+  /* No search in $PATH: the daemon's PATH is not the admin's shell's. */
+  if (!g_path_is_absolute (argv[0])) {
+    g_set_error (error, NS_DAEMON_CONFIG_ERROR, NS_DAEMON_CONFIG_ERROR_INVALID,
+                 "'%s': the program must be an absolute path", argv[0]);
+    return FALSE;
+  }
+  if (ret_argv != NULL)
+    *ret_argv = g_steal_pointer (&argv);
+  return TRUE;
+}
+
 static gboolean
 parse_scope (const char *value, char **ret, GError **error)
 {
@@ -439,6 +492,12 @@ parse_string_field (const KeyDef *def, const char *value, NsDaemonConfig *cfg, G
         return FALSE;
       str = g_strdup (value);
       break;
+    case T_COMMAND:
+      /* "" is "no hook". */
+      if (value[0] != '\0' && !ns_daemon_config_parse_command (value, NULL, error))
+        return FALSE;
+      str = g_strdup (value);
+      break;
     default:
       g_assert_not_reached ();
   }
@@ -500,6 +559,11 @@ parse_number_field (const KeyDef *def, const char *value, NsDaemonConfig *cfg, G
         return FALSE;
       *FIELD (cfg, def, guint64) = number;
       return TRUE;
+    case T_TIMEOUT:
+      if (!parse_unsigned (value, 1, NS_CONFIG_MAX_HOOK_TIMEOUT, &number, error))
+        return FALSE;
+      *FIELD (cfg, def, guint) = (guint) number;
+      return TRUE;
     default:
       g_assert_not_reached ();
   }
@@ -514,7 +578,7 @@ parse_value (const KeyDef *def, const char *value, NsDaemonConfig *cfg, GError *
   switch (def->type) {
     case T_NAME_LIST: case T_IFACE_LIST: case T_IPV4_LIST: case T_OPT_LIST:
       return parse_list_field (def, value, cfg, error);
-    case T_NAME: case T_SCOPE: case T_CHARSET: case T_PATH: case T_ACCOUNT:
+    case T_NAME: case T_SCOPE: case T_CHARSET: case T_PATH: case T_ACCOUNT: case T_COMMAND:
       return parse_string_field (def, value, cfg, error);
     case T_PORT:
       if (!parse_unsigned (value, 0, G_MAXUINT16, &number, error))
@@ -536,8 +600,13 @@ parse_value (const KeyDef *def, const char *value, NsDaemonConfig *cfg, GError *
         return FALSE;
       *FIELD (cfg, def, NsSystemBusMode) = (NsSystemBusMode) index;
       return TRUE;
-    case T_BOOL: case T_COUNT: case T_RATE: case T_BYTES:
+    case T_BOOL: case T_COUNT: case T_RATE: case T_BYTES: case T_TIMEOUT:
       return parse_number_field (def, value, cfg, error);
+    case T_URGENCY:
+      if (!parse_enum (value, urgencies, G_N_ELEMENTS (urgencies), &index, error))
+        return FALSE;
+      *FIELD (cfg, def, NsNotifyUrgency) = (NsNotifyUrgency) index;
+      return TRUE;
     case T_LOG_LEVEL:
       for (gsize i = 0; i < G_N_ELEMENTS (log_levels); i++) {
         if (g_ascii_strcasecmp (value, log_levels[i].name) == 0) {
@@ -826,7 +895,7 @@ static char *
 format_value (const KeyDef *def, const NsDaemonConfig *cfg)
 {
   switch (def->type) {
-    case T_NAME: case T_SCOPE: case T_CHARSET: case T_PATH: case T_ACCOUNT:
+    case T_NAME: case T_SCOPE: case T_CHARSET: case T_PATH: case T_ACCOUNT: case T_COMMAND:
       return g_strdup (*FIELD (cfg, def, char *));
     case T_NAME_LIST: case T_IFACE_LIST: case T_IPV4_LIST: case T_OPT_LIST: {
       char **list = *FIELD (cfg, def, char **);
@@ -855,6 +924,10 @@ format_value (const KeyDef *def, const NsDaemonConfig *cfg)
     }
     case T_BYTES:
       return g_strdup_printf ("%" G_GUINT64_FORMAT, *FIELD (cfg, def, guint64));
+    case T_TIMEOUT:
+      return g_strdup_printf ("%u", *FIELD (cfg, def, guint));
+    case T_URGENCY:
+      return g_strdup (ns_notify_urgency_to_string (*FIELD (cfg, def, NsNotifyUrgency)));
   }
   g_assert_not_reached ();
 }
@@ -926,6 +999,8 @@ ns_daemon_config_take_live (NsDaemonConfig *config, NsDaemonConfig *new_config)
       case T_COUNT: size = sizeof (guint); break;
       case T_RATE: size = sizeof (double); break;
       case T_BYTES: size = sizeof (guint64); break;
+      case T_TIMEOUT: size = sizeof (guint); break;
+      case T_URGENCY: size = sizeof (NsNotifyUrgency); break;
       default: size = sizeof (gpointer); break;
     }
     /* Swap, so that freeing @new_config frees the old values. */

@@ -47,6 +47,14 @@ typedef enum {
   NS_NODE_TYPE_H,
 } NsNodeType;
 
+/* Urgency of desktop notifications (netmsg --notify); the values are the
+ * "urgency" hint bytes of the Desktop Notifications Specification. */
+typedef enum {
+  NS_NOTIFY_URGENCY_LOW = 0,
+  NS_NOTIFY_URGENCY_NORMAL = 1,
+  NS_NOTIFY_URGENCY_CRITICAL = 2,
+} NsNotifyUrgency;
+
 typedef enum {
   NS_SYSTEM_BUS_AUTO, /* own the name when a system bus is reachable */
   NS_SYSTEM_BUS_YES,  /* failing to reach the bus is an error */
@@ -115,6 +123,13 @@ typedef struct {
   guint commit_window_ms;      /* group commit: extra wait before a commit */
   gboolean rpc_enabled;        /* [rpc] enabled: UDP 135, off by default */
 
+  /* [delivery] (delivery.c): what happens to a message once stored */
+  char *hook;                  /* command line, "" = none (ns_daemon_config_parse_command()) */
+  guint hook_timeout_s;        /* 1..NS_CONFIG_MAX_HOOK_TIMEOUT */
+  char *hook_user;             /* NULL = the daemon's own user */
+  gboolean terminals;          /* write to the recipients' terminals */
+  NsNotifyUrgency notify_urgency; /* for the desktop agents (GetStatus) */
+
   /* The file itself, for modules that parse groups of their own (see
    * ns_daemon_config_foreign_groups()); never NULL. */
   GKeyFile *keyfile;
@@ -176,8 +191,21 @@ GPtrArray *ns_daemon_config_restart_keys (const NsDaemonConfig *old_config,
 void ns_daemon_config_take_live (NsDaemonConfig *config, NsDaemonConfig *new_config);
 
 /* Groups the daemon accepts without checking their keys here because
- * another module parses them ([delivery]); NULL-terminated. */
+ * another module parses them (none at present: [delivery] is in the key
+ * table); NULL-terminated. */
 const char *const *ns_daemon_config_foreign_groups (void);
+
+/* [delivery] hook: splits @command like a shell would (g_shell_parse_argv:
+ * quotes and backslashes, no expansion; it is never run through a shell)
+ * and checks that the program is an absolute path. */
+gboolean ns_daemon_config_parse_command (const char *command, char ***ret_argv, GError **error);
+
+/* The longest [delivery] hook-timeout, in seconds. */
+#define NS_CONFIG_MAX_HOOK_TIMEOUT 3600
+
+const char *ns_notify_urgency_to_string (NsNotifyUrgency urgency);
+/* "low", "normal", "critical" (case-insensitive). */
+gboolean ns_notify_urgency_from_string (const char *str, NsNotifyUrgency *ret);
 
 const char *ns_node_type_to_string (NsNodeType type);
 const char *ns_log_level_to_string (GLogLevelFlags level);

@@ -31,6 +31,8 @@ struct _NsControl {
   NsNames *names;
   NsControlStatusFunc status_func;
   gpointer status_data;
+  NsControlListMessagesFunc list_messages_func;
+  gpointer list_messages_data;
 };
 
 typedef void (*AuthorizedFunc) (NsControl *control, GDBusMethodInvocation *invocation,
@@ -236,6 +238,22 @@ on_handle_get_status (NsNetSend1 *skeleton, GDBusMethodInvocation *invocation,
   return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
 
+static gboolean
+on_handle_list_messages (NsNetSend1 *skeleton, GDBusMethodInvocation *invocation,
+                         GVariant *filter, gpointer user_data)
+{
+  NsControl *control = user_data;
+
+  if (control->list_messages_func == NULL) {
+    g_dbus_method_invocation_return_error_literal (invocation, NS_CONTROL_ERROR,
+                                                   NS_CONTROL_ERROR_NOT_RUNNING,
+                                                   "netsendd is not running its inbox");
+    return G_DBUS_METHOD_INVOCATION_HANDLED;
+  }
+  control->list_messages_func (invocation, filter, control->list_messages_data);
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
 static void
 on_peer_closed (GDBusConnection *conn, gboolean remote_peer_vanished, GError *error,
                 gpointer user_data)
@@ -398,6 +416,8 @@ ns_control_new (const char *socket_path, const char *admin_group, GError **error
                     control);
   g_signal_connect (control->skeleton, "handle-get-status", G_CALLBACK (on_handle_get_status),
                     control);
+  g_signal_connect (control->skeleton, "handle-list-messages",
+                    G_CALLBACK (on_handle_list_messages), control);
   /* Registers the error names before the first reply. */
   (void) ns_control_error_quark ();
   if (!start_server (control, error))
@@ -459,6 +479,26 @@ ns_control_set_status_func (NsControl *control, NsControlStatusFunc func, gpoint
 {
   control->status_func = func;
   control->status_data = user_data;
+}
+
+void
+ns_control_set_list_messages_func (NsControl *control, NsControlListMessagesFunc func,
+                                   gpointer user_data)
+{
+  control->list_messages_func = func;
+  control->list_messages_data = user_data;
+}
+
+void
+ns_control_emit_message_received (NsControl *control, guint64 id, gint64 time_us,
+                                  const char *from, const char *to, const char *text,
+                                  const char *source, const char *transport)
+{
+  /* The skeleton sends the signal on every connection it is exported on:
+   * each peer of the private socket, and the system bus (a broadcast that
+   * the bus policy lets listeners receive). */
+  ns_net_send1_emit_message_received (control->skeleton, id, time_us, from, to, text, source,
+                                      transport);
 }
 
 void

@@ -32,6 +32,11 @@ typedef struct _NsControl NsControl;
 /* Builds the GetStatus dictionary (a{sv}, floating or full reference). */
 typedef GVariant *(*NsControlStatusFunc) (gpointer user_data);
 
+/* Serves ListMessages: answers @invocation (now or later, on the main
+ * thread) with "(aa{sv})" or an error. @filter is the caller's a{sv}. */
+typedef void (*NsControlListMessagesFunc) (GDBusMethodInvocation *invocation, GVariant *filter,
+                                           gpointer user_data);
+
 /* Creates the socket (its directory too; a stale socket is replaced, a
  * live one is an error) and starts serving. Call while still privileged
  * if the socket lives under /run. */
@@ -42,6 +47,14 @@ void ns_control_free (NsControl *control);
  * set to NULL first). */
 void ns_control_set_names (NsControl *control, NsNames *names);
 void ns_control_set_status_func (NsControl *control, NsControlStatusFunc func, gpointer user_data);
+/* Without one, ListMessages answers NotRunning (no inbox). */
+void ns_control_set_list_messages_func (NsControl *control, NsControlListMessagesFunc func,
+                                        gpointer user_data);
+/* Emits MessageReceived on the private socket's connections and the system
+ * bus (wherever the API is exported). */
+void ns_control_emit_message_received (NsControl *control, guint64 id, gint64 time_us,
+                                       const char *from, const char *to, const char *text,
+                                       const char *source, const char *transport);
 /* SIGHUP: a new admin group applies to the next calls. */
 void ns_control_set_admin_group (NsControl *control, const char *admin_group);
 

@@ -13,6 +13,7 @@
 
 #include "../config.h" /* the build's PACKAGE_VERSION (config.h here is ours) */
 #include "control.h"
+#include "delivery.h"
 #include "inbox.h"
 #include "logging.h"
 #include "names.h"
@@ -39,6 +40,7 @@ struct _NsManager {
   NsMailslotReceiver *mailslot;
   NsRpcReceiver *rpc;
   NsInbox *inbox;
+  NsDelivery *delivery; /* journal, hook, terminals, signal (delivery.h) */
   char *created_store_dir;
 };
 
@@ -65,6 +67,7 @@ ns_manager_free (NsManager *manager)
   g_clear_pointer (&manager->mailslot, ns_mailslot_receiver_free);
   g_clear_pointer (&manager->rpc, ns_rpc_receiver_free);
   g_clear_pointer (&manager->inbox, ns_inbox_free);
+  g_clear_pointer (&manager->delivery, ns_delivery_free);
   g_clear_pointer (&manager->ifaces, g_ptr_array_unref);
   g_free (manager->created_store_dir);
   /* Control first (it points at the names), then the names (they point at
@@ -162,6 +165,10 @@ start_receivers (NsManager *manager, GError **error)
   manager->inbox = ns_inbox_new (manager->config, manager->names, manager->ifaces, error);
   if (manager->inbox == NULL)
     return FALSE;
+  /* Delivery before the receivers start: no stored message misses it. */
+  manager->delivery = ns_delivery_new (manager->config, manager->control,
+                                       ns_inbox_get_store_path (manager->inbox));
+  ns_inbox_set_delivery_func (manager->inbox, ns_delivery_inbox_func, manager->delivery, NULL);
   env.config = manager->config;
   env.names = manager->names;
   env.inbox = manager->inbox;
@@ -479,5 +486,7 @@ ns_manager_get_status (NsManager *manager)
     ns_mailslot_receiver_add_status (manager->mailslot, &b);
   if (manager->rpc != NULL)
     ns_rpc_receiver_add_status (manager->rpc, &b);
+  if (manager->delivery != NULL)
+    ns_delivery_add_status (manager->delivery, &b);
   return g_variant_builder_end (&b);
 }
