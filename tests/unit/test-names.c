@@ -228,6 +228,39 @@ test_add_and_delete (void **state)
   assert_state (f, "CAROL", 0x03, NULL);
 }
 
+/* The receivers' lookups (ns_names_holds*): our names with their suffix,
+ * group flag and scope; a name being deleted is no longer ours. */
+static void
+test_holds (void **state)
+{
+  Fixture *f = *state;
+  Outcome del = { 0 };
+  NbName name;
+  gboolean group = FALSE;
+
+  start (f);
+  assert_true (ns_names_holds_utf8 (f->names, "alpha", 0x03));
+  assert_true (ns_names_holds_utf8 (f->names, "Bob   ", 0x03));
+  assert_true (ns_names_holds_utf8 (f->names, "ALPHA", 0x00));
+  assert_false (ns_names_holds_utf8 (f->names, "LAB", 0x03));
+  assert_false (ns_names_holds_utf8 (f->names, "", 0x03));
+  assert_false (ns_names_holds_utf8 (f->names, "a*b", 0x03));
+  assert_false (ns_names_holds_utf8 (f->names, "carol", 0x03));
+  assert_true (nb_name_from_utf8 (&name, "LAB", 0x00, NULL, NULL));
+  assert_true (ns_names_holds (f->names, &name, &group));
+  assert_true (group);
+  assert_true (nb_name_from_utf8 (&name, "BOB", 0x03, NULL, NULL));
+  assert_true (ns_names_holds (f->names, &name, &group));
+  assert_false (group);
+  assert_true (nb_name_set_scope (&name, "other.scope", NULL));
+  assert_false (ns_names_holds (f->names, &name, NULL));
+  ns_names_delete_async (f->names, "bob", on_done, &del);
+  assert_false (ns_names_holds_utf8 (f->names, "bob", 0x03));
+  wait_for (f, &del, 1);
+  assert_true (del.ok);
+  assert_false (ns_names_holds_utf8 (f->names, "bob", 0x03));
+}
+
 static void
 test_errors (void **state)
 {
@@ -413,6 +446,7 @@ main (void)
     cmocka_unit_test_setup_teardown (test_initial_names, setup, teardown),
     cmocka_unit_test_setup_teardown (test_add_and_delete, setup, teardown),
     cmocka_unit_test_setup_teardown (test_errors, setup, teardown),
+    cmocka_unit_test_setup_teardown (test_holds, setup, teardown),
     cmocka_unit_test_setup_teardown (test_busy_name, setup, teardown),
     cmocka_unit_test_setup_teardown (test_duplicate_on_one_interface, setup, teardown),
     cmocka_unit_test_setup_teardown (test_conflict_of_configured_alias, setup, teardown),
