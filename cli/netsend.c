@@ -382,6 +382,13 @@ users_from_samba (const Options *o, GError **error)
   if (st.error == NULL && g_subprocess_get_if_exited (proc)
       && g_subprocess_get_exit_status (proc) == 0) {
     users = netsend_users_from_smbstatus (st.out, -1, error);
+    /* smbstatus exits 0 with an empty list when it cannot load smb.conf
+     * ("Can't load ..."): an empty list with complaints is a failure. */
+    if (users != NULL && users[0] == NULL && st.err != NULL && *g_strstrip (st.err) != '\0') {
+      g_clear_pointer (&users, g_strfreev);
+      g_set_error (error, NS_SEND_ERROR, NS_SEND_ERROR_NOT_SUPPORTED,
+                   "/USERS needs Samba's session list, and smbstatus said: %s", st.err);
+    }
   } else {
     why = g_strstrip (g_strdup (st.err != NULL && *st.err != '\0' ? st.err
                                 : st.error != NULL ? st.error->message
@@ -633,7 +640,8 @@ run (const Options *o)
   if (targets->len == 0) {
     /* /USERS with nobody connected: nothing to send, nothing failed. */
     if (!o->quiet)
-      g_printerr ("%s: no computer has a session with this server; nothing sent\n", PROG);
+      g_printerr ("%s: no computer has a session with this machine's SMB server (smbstatus "
+                  "lists none); nothing sent\n", PROG);
     return NETSEND_EXIT_OK;
   }
   text = message_text (o, text_start, &error);

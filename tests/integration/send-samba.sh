@@ -244,6 +244,7 @@ rc=0
 ns_exec h2 env PATH=/nonexistent "$(ns_netsend_bin netsend)" --no-config /users hi \
   > "$OUT/users-nosamba.out" 2> "$OUT/users-nosamba.err" || rc=$?
 [ "$rc" -eq 5 ] && has users-nosamba err 'smbstatus cannot run here' || fail "/users without smbstatus: exit $rc"
+nsend 5 users-badconf h2 --smb-conf /nonexistent/smb.conf /users hi && has users-badconf err "Can't load"
 
 # ------------------------------------------------- `*` reaches a netsendd host
 inbox_has() { # DB TEXT: an accepted message with exactly TEXT (waits 5 s)
