@@ -199,7 +199,11 @@ load_config (const Options *o, NsDaemonConfig **ret, GError **error)
     g_propagate_prefixed_error (error, g_steal_pointer (&local), "%s: ", path);
     return FALSE;
   }
-  if (!o->quiet)
+  /* The daemon's file may be private to root and netsendd (0640): a user
+   * who may not read it simply gets the built-in defaults. */
+  if (g_error_matches (local, G_FILE_ERROR, G_FILE_ERROR_ACCES))
+    g_debug ("not reading %s: %s", path, local->message);
+  else if (!o->quiet)
     g_printerr ("%s: ignoring %s: %s\n", PROG, path, local->message);
   return TRUE;
 }
