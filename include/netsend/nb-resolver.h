@@ -98,10 +98,10 @@ typedef enum {
  *   wait for the whole phase and return every distinct address that
  *   answered (group members, or every node claiming a unique name). From
  *   WINS, the addresses the server lists; a WINS answer that is only
- *   255.255.255.255 (how nmbd and Windows WINS store an ordinary group,
- *   MS-NBTE §3.2.5.1) names no member, so the next phase (an H-node's
- *   broadcast) goes on collecting; the result keeps 255.255.255.255 only if
- *   no phase found a member.
+ *   255.255.255.255 (how Windows WINS stores an ordinary group, MS-NBTE
+ *   §3.2.5.1) or 0.0.0.0 (what nmbd 4.17 answers for one) names no member,
+ *   so the next phase (an H-node's broadcast) goes on collecting; the
+ *   result keeps 255.255.255.255 only if no phase found a member.
  * @NB_QUERY_FLAG_NO_CACHE: ask the network even if the answer is cached
  *   (the new answer replaces it). Since: 0.2
  *

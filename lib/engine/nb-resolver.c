@@ -591,12 +591,23 @@ source_ok (const Request *req, guint32 src_ipv4)
   return FALSE;
 }
 
-/* Whether an NB answer lists nothing but 255.255.255.255. */
+/* An address that names no member: 255.255.255.255, how WINS stores an
+ * ordinary group (MS-NBTE §3.2.5.1), and 0.0.0.0, what nmbd 4.17 answers
+ * for such a group (it means to store 255.255.255.255, but its
+ * interpret_addr2() turns that string into 0.0.0.0; seen in
+ * tests/integration/wins-routed.sh). */
+static gboolean
+no_member (guint32 ipv4)
+{
+  return ipv4 == 0xffffffffu || ipv4 == 0;
+}
+
+/* Whether an NB answer lists no member at all. */
 static gboolean
 only_broadcast_address (const NbNsRecord *rr)
 {
   for (guint i = 0; i < rr->addresses->len; i++)
-    if (g_array_index (rr->addresses, NbNsAddrEntry, i).ipv4 != 0xffffffffu)
+    if (!no_member (g_array_index (rr->addresses, NbNsAddrEntry, i).ipv4))
       return FALSE;
   return TRUE;
 }
@@ -609,7 +620,7 @@ merge_entries (Request *req, const NbNsRecord *rr)
     gboolean seen = FALSE;
 
     /* A member list has no room for "broadcast to reach them". */
-    if ((req->flags & NB_QUERY_FLAG_COLLECT) && e->ipv4 == 0xffffffffu)
+    if ((req->flags & NB_QUERY_FLAG_COLLECT) && no_member (e->ipv4))
       continue;
 
     for (guint j = 0; j < req->entries->len && !seen; j++)
@@ -645,9 +656,9 @@ handle_query_response (NbResolver *resolver, Request *req, const NbNsPacket *pac
     req->responder = src_ipv4;
   }
   if (!p->broadcast && (req->flags & NB_QUERY_FLAG_COLLECT) && only_broadcast_address (rr)) {
-    /* An ordinary group at WINS, stored as 255.255.255.255 (nmbd; MS-NBTE
-     * §3.2.5.1): no member is listed, the next phase (an H-node's
-     * broadcast) may find some. */
+    /* An ordinary group at WINS, stored without members (MS-NBTE
+     * §3.2.5.1; see no_member()): the next phase (an H-node's broadcast)
+     * may find some. */
     req->bcast_group = TRUE;
     req->bcast_flags = g_array_index (rr->addresses, NbNsAddrEntry, 0).flags;
     next_phase (resolver, req, now_us);

@@ -377,6 +377,30 @@ test_collect_wins_member_list (void **state)
   assert_int_equal (fake_transport_count (fx->ft), 1);
 }
 
+/* nmbd 4.17 answers an ordinary group with 0.0.0.0 (it means
+ * 255.255.255.255): no member either; the broadcast phase collects. */
+static void
+test_collect_nmbd_zero_group (void **state)
+{
+  Fx *fx = *state;
+  NbName group = tname ("WORKGROUP", 0x00);
+  NbQueryOptions opts = { .flags = NB_QUERY_FLAG_COLLECT };
+  g_autoptr (NbNsPacket) wq = NULL;
+  g_autoptr (NbNsPacket) bq = NULL;
+  const Res *r;
+
+  make (fx, NB_NODE_H, 1, 0, 0);
+  assert_true (nb_resolver_query (fx->res, &group, &opts, fx->now, on_query, fx, NULL) > 0);
+  wq = pop_packet (fx->ft, WINS_IP, 137, FALSE, T0);
+  reply (fx, wq, WINS_IP, 20, 0xe000, (const guint32[]){ 0 }, 1);
+  bq = pop_packet (fx->ft, BCAST_IP, 137, TRUE, T0);
+  reply (fx, bq, PEERB_IP, 300, 0xe000, (const guint32[]){ PEERB_IP }, 1);
+  run_until (fx, T0 + S (3));
+  r = result (fx, 0);
+  assert_int_equal (r->entries->len, 1);
+  assert_int_equal (entry_ip (r, 0), PEERB_IP);
+}
+
 /* Nobody answers the broadcast phase: the group's 255.255.255.255 is still
  * the answer; a query without COLLECT keeps the old behaviour. */
 static void
@@ -423,6 +447,7 @@ main (void)
     cmocka_unit_test_setup_teardown (test_collect_wins_broadcast_group, setup, teardown),
     cmocka_unit_test_setup_teardown (test_collect_wins_member_list, setup, teardown),
     cmocka_unit_test_setup_teardown (test_collect_wins_no_member, setup, teardown),
+    cmocka_unit_test_setup_teardown (test_collect_nmbd_zero_group, setup, teardown),
   };
 
   return cmocka_run_group_tests_name ("resolver-wins", tests, NULL, NULL);
