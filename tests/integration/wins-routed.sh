@@ -11,7 +11,8 @@
 #             h3  netsendd NSTBEE, B-node (no WINS)
 #   subnet B  h4  netsendd NSTREMOTE, H-node, wins-server = h1, receiving
 #                 messages on 139 into its inbox
-#             h5  Samba nmbd PEERC, a WINS client of h1
+#             h5  Samba PEERC (nmbd + smbd with a message command), a
+#                 WINS client of h1
 # Checked with Samba's tools and ours:
 #   - nmblookup -U WINS --recursion NAME#03 finds our names (both subnets),
 #     and netname --all / --json say they are registered with WINS (h1);
@@ -28,7 +29,8 @@
 #   - B-node vs H-node: NSTREMOTE is not found by broadcast from subnet A
 #     (netsend from the B-node h3 fails to resolve it), NSTBEE is not in
 #     WINS; from the H-node h2, netsend --wins resolves NSTREMOTE through
-#     WINS and delivers a message by name across the router into h4's inbox;
+#     WINS and delivers messages by name across the router into h4's inbox
+#     and to Samba's message command on h5;
 #   - tshark decodes the capture of subnet A without malformed packets or
 #     error-level expert info.
 # Every wait is bounded; the harness tears everything down, also on failure.
@@ -78,7 +80,7 @@ ns_capture_start br "$PCAP" "udp port 137 or tcp port 139" || ns_fail "capture d
 step "nmbd WINS server on h1, Samba PEERC on h5"
 ns_samba_start h1 NSTWINS nosmbd wins loglevel=2 \
   "max wins ttl = $WINS_TTL" "min wins ttl = 10" || ns_fail "WINS server did not start"
-ns_samba_start h5 PEERC nosmbd loglevel=2 "wins=$A1" || ns_fail "nmbd did not start on h5"
+ns_samba_start h5 PEERC "wins=$A1" || ns_fail "Samba did not start on h5"
 ns_samba_wait_wins h3 'PEERC#03' "$A1" 30 || ns_fail "PEERC<03> never reached WINS"
 
 # ---- netsendd on h2, h3, h4
@@ -210,6 +212,13 @@ if ns_netsend_bin netsend >/dev/null; then
   DB4="$(ns_dir h4)/store/inbox.db"
   check "h4's inbox has the message from NSTALPHA" \
     ns_wait 5 eval "[ \"\$(sqlite3 '$DB4' \"SELECT count(*) FROM messages WHERE sender = 'NSTALPHA' AND text = 'across the router via WINS' AND source = '$A2'\" 2>/dev/null)\" = 1 ]"
+  rc=0
+  ns_netsend_run h2 netsend --no-config -i "$A2" --wins "$A1" --no-host-resolver --timeout 8 \
+    -f NSTALPHA PEERC "to Samba across the router" > "$OUT/send-samba.out" 2>&1 || rc=$?
+  check "netsend from h2 delivers to Samba PEERC (subnet B) by name (exit $rc)" test "$rc" = 0
+  [ "$rc" = 0 ] || sed 's/^/    /' "$OUT/send-samba.out" >&2
+  check "PEERC's message command got it" \
+    eval "ns_samba_wait_messages h5 1 10 && ns_samba_messages h5 | grep -q 'to Samba across the router'"
 else
   ns_log "netsend not built: resolution checked with nmblookup only"
 fi
