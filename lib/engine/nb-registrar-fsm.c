@@ -528,8 +528,13 @@ _nb_fsm_wack (NbRegistrar *registrar, const NbNsPacket *packet, guint32 src_ipv4
   NbRegEntry *entry = entry_of (registrar, packet);
   guint32 wait_s;
 
+  /* Only registrations and refreshes wait: a release is bounded
+   * (NB_REGISTRAR_WINS_RELEASE_MAX_US), so that a shutdown never hangs on
+   * a server. */
   if (entry == NULL || packet->trn_id != entry->trn_id
-      || !asked_server (registrar, entry, src_ipv4))
+      || !asked_server (registrar, entry, src_ipv4)
+      || (entry->info.state != NB_NAME_STATE_REGISTERING
+          && entry->info.state != NB_NAME_STATE_REFRESHING))
     return FALSE;
   wait_s = MIN (nb_ns_packet_record (packet)->ttl, NB_REGISTRAR_WACK_MAX_S);
   entry->wacked = TRUE;

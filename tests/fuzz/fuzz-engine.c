@@ -8,7 +8,12 @@
  *  - every request's callback runs at most once, and every one runs by the
  *    time its last deadline passed;
  *  - after nb_registrar_release_all() the registrar becomes idle within
- *    NB_REGISTRAR_RELEASE_DURATION_US and its table empties.
+ *    NB_REGISTRAR_RELEASE_DURATION_US and its table empties; a second
+ *    registrar, an H-node with two WINS servers (multi-homed), gets the
+ *    same script and must be idle and empty within
+ *    NB_REGISTRAR_WINS_RELEASE_MAX_US whatever the "servers" answered
+ *    (WACKs, grants, refusals, silence);
+ *  - the resolver (with its answer cache on) ends every request.
  *
  * Input: records of [op:1][arg:1][len:2 BE][len bytes of datagram]; ops
  * (op % 4): 0 datagram from a source picked by arg, 1 clock step of
@@ -26,6 +31,7 @@
 #define OUR_IP 0x0a630001u
 #define BCAST_IP 0x0a6300ffu
 #define WINS_IP 0x0a630003u
+#define WINS2_IP 0x0a630005u
 #define MAX_STEPS 256
 
 typedef struct {
@@ -76,18 +82,25 @@ on_status (NbResolver *res, const NbNodeStatusResult *r, gpointer user_data)
   finished (user_data, r->id);
 }
 
+static gint64
+earliest (gint64 a, gint64 b)
+{
+  return a < 0 ? b : (b < 0 ? a : MIN (a, b));
+}
+
 static void
-advance (State *st, NbRegistrar *reg, NbResolver *res, gint64 until)
+advance (State *st, NbRegistrar *reg, NbRegistrar *regw, NbResolver *res, gint64 until)
 {
   for (guint n = 0; n < 10000; n++) {
-    gint64 a = nb_registrar_next_deadline (reg);
-    gint64 b = nb_resolver_next_deadline (res);
-    gint64 next = a < 0 ? b : (b < 0 ? a : MIN (a, b));
+    gint64 next = earliest (earliest (nb_registrar_next_deadline (reg),
+                                      nb_registrar_next_deadline (regw)),
+                            nb_resolver_next_deadline (res));
 
     if (next < 0 || next > until)
       break;
     st->now = MAX (st->now, next);
     nb_registrar_tick (reg, st->now);
+    nb_registrar_tick (regw, st->now);
     nb_resolver_tick (res, st->now);
   }
   st->now = MAX (st->now, until);
@@ -134,10 +147,15 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
   NbName names[4];
   State st = { .now = 1000000000 };
   NbRegistrar *reg;
+  NbRegistrar *regw;
   NbResolver *res;
   g_autoptr (GArray) left = NULL;
+  g_autoptr (GArray) leftw = NULL;
   size_t pos = 0;
 
+  /* Deterministic NAME_TRN_IDs (the engine draws them from GLib's global
+   * generator), so that an input that answers a transaction replays. */
+  g_random_set_seed (0x6e657473);
   nb_name_from_utf8 (&names[0], "PEERA", 0x03, NULL, NULL);
   nb_name_from_utf8 (&names[1], "PEERA", 0x00, NULL, NULL);
   nb_name_from_utf8 (&names[2], "PEERLAN", 0x00, NULL, NULL);
@@ -149,16 +167,25 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
   rc.address = OUR_IP;
   rc.netmask = 0xffffff00u;
   reg = nb_registrar_new (&rc, &transport, NULL);
+  rc.node_type = NB_NODE_H;
+  rc.wins_servers[0] = WINS_IP;
+  rc.wins_servers[1] = WINS2_IP;
+  rc.n_wins_servers = 2;
+  rc.multihomed = TRUE;
+  regw = nb_registrar_new (&rc, &transport, NULL);
   nb_resolver_config_init (&qc);
   qc.broadcast = BCAST_IP;
   qc.node_type = NB_NODE_H;
   qc.wins_servers[0] = WINS_IP;
   qc.n_wins_servers = 1;
+  qc.cache_size = 4;
   res = nb_resolver_new (&qc, &transport, NULL);
-  if (reg == NULL || res == NULL)
+  if (reg == NULL || regw == NULL || res == NULL)
     abort ();
-  for (guint i = 0; i < 3; i++)
+  for (guint i = 0; i < 3; i++) {
     nb_registrar_add_name (reg, &names[i], i == 2, st.now, NULL);
+    nb_registrar_add_name (regw, &names[i], i == 2, st.now, NULL);
+  }
 
   for (guint step = 0; step < MAX_STEPS && size - pos >= 4; step++) {
     guint8 op = data[pos], arg = data[pos + 1];
@@ -170,12 +197,15 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
       case 0:
         nb_resolver_receive (res, payload, len, sources[arg % 4], 137, st.now);
         nb_registrar_receive (reg, payload, len, sources[arg % 4], 137, st.now);
+        nb_registrar_receive (regw, payload, len, (arg & 4) ? WINS2_IP : sources[arg % 4], 137,
+                              st.now);
         break;
       case 1:
-        advance (&st, reg, res, st.now + (gint64) arg * 10000);
+        advance (&st, reg, regw, res, st.now + (gint64) arg * 10000);
         break;
       case 2:
         toggle_name (&st, reg, &names[arg % 4], arg % 4 == 2);
+        toggle_name (&st, regw, &names[arg % 4], arg % 4 == 2);
         break;
       default:
         start_request (&st, res, &names[arg % 4], arg);
@@ -185,16 +215,23 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 
   /* Every request ends within its phases: H-node with one WINS server is
    * at most 4.5 s + 2.25 s; 10 s is plenty. */
-  advance (&st, reg, res, st.now + 10 * G_USEC_PER_SEC);
+  advance (&st, reg, regw, res, st.now + 10 * G_USEC_PER_SEC);
   if (g_hash_table_size (st.pending) != 0 || nb_resolver_get_n_pending (res) != 0)
     abort ();
   nb_registrar_release_all (reg, st.now);
-  advance (&st, reg, res, st.now + NB_REGISTRAR_RELEASE_DURATION_US);
+  nb_registrar_release_all (regw, st.now);
+  advance (&st, reg, regw, res, st.now + NB_REGISTRAR_RELEASE_DURATION_US);
   left = nb_registrar_get_names (reg);
   if (!nb_registrar_is_idle (reg) || left->len != 0)
     abort ();
+  advance (&st, reg, regw, res,
+           st.now + NB_REGISTRAR_WINS_RELEASE_MAX_US - NB_REGISTRAR_RELEASE_DURATION_US);
+  leftw = nb_registrar_get_names (regw);
+  if (!nb_registrar_is_idle (regw) || leftw->len != 0)
+    abort ();
 
   nb_resolver_free (res);
+  nb_registrar_free (regw);
   nb_registrar_free (reg);
   g_hash_table_unref (st.done);
   g_hash_table_unref (st.pending);

@@ -535,6 +535,13 @@ test_release_silent_server (void **state)
   granted_name (fx, &name, 600);
   t1 = fx->now;
   nb_registrar_release_all (fx->reg, t1);
+  /* A WACK does not stretch a release (a shutdown never hangs on WINS). */
+  {
+    const FakeSent *s = g_ptr_array_index (fx->ft->sent, 0);
+    g_autoptr (NbNsPacket) wack = nb_ns_wack_new (wire_trn_id (s->data), &name, 60, 0x3000);
+
+    assert_false (inject (fx, wack, WINS_IP));
+  }
   run_until (fx, t1 + NB_REGISTRAR_WINS_RELEASE_MAX_US);
   for (int i = 0; i < 3; i++) {
     g_autoptr (NbNsPacket) p = pop_packet (fx->ft, WINS_IP, 137, FALSE, t1 + MS (WINS_MS) * i);
