@@ -310,6 +310,9 @@ check "capture: h3's netsendd never released $PEER (it never owned it)" \
   test "$(tshark -r "$PCAP" -Y "ip.src == $A3 && nbns.flags.opcode == 6 && nbns.name contains \"$PEER\"" \
     -T fields -e frame.number 2>/dev/null | wc -l)" = 0
 check "netsendd stopped cleanly" grep -q 'Stopped' "$D1/netsendd.log"
+# meaningful in a -Db_sanitize build: the daemons ran through all of the above
+check "no sanitizer report in the netsendd logs" \
+  eval "! grep -Eq 'ERROR: (Address|Leak)Sanitizer|runtime error:' '$D1/netsendd.log' '$D3/netsendd.log'"
 
 if [ "$FAILS" -ne 0 ]; then
   ns_log "$FAILS check(s) failed"
