@@ -417,6 +417,13 @@ else
   note "--notify checks skipped: no dbus-run-session"
 fi
 
+# A clean exit (under ASan: no leak, no error report).
+kill -TERM "$DPID"
+rc=0
+wait "$DPID" || rc=$?
+[ "$rc" -eq 0 ] || fail "netsendd exited with $rc after SIGTERM"
+grep -q 'ERROR: .*Sanitizer' "$TMP/d.log" && fail "sanitizer report in the daemon's log"
+
 # ---- terminals (root: ptys, a utmp of our own in a private mount namespace) ----------------------
 if [ "$(id -u)" -eq 0 ] && command -v unshare > /dev/null; then
   cat > "$TMP/ptys.py" <<'EOF'
@@ -498,7 +505,7 @@ for i in $(seq 50); do [ -s "$TMP/tty/mine.out" ] && break; sleep 0.1; done
 $SEND2 BOB TTYHOST 'to the whole computer'
 for i in $(seq 50); do grep -q 'whole computer' "$TMP/tty/mine.out" 2>/dev/null && break; sleep 0.1; done
 sleep 1
-kill -TERM "$TD"; wait "$TD"
+kill -TERM "$TD"; wait "$TD"; echo "$?" > "$TMP/tty/daemon.rc"
 kill -TERM "$PT"; wait "$PT"
 exit 0
 EOS
@@ -531,6 +538,7 @@ assert b"\x1b" not in mine, mine
 for other in ("mesg-n", "stolen", "root"):
     assert got(other) == b"", (other, got(other))
 EOF
+      [ "$(cat "$TMP/tty/daemon.rc" 2>/dev/null)" = 0 ] || fail "terminals: netsendd exited with $(cat "$TMP/tty/daemon.rc" 2>/dev/null)"
       grep -q 'Writing to terminals needs the tty group' "$TMP/t.log" \
         || fail "terminals: no log line for the terminal the daemon may not open"
       [ "$(grep -c 'needs the tty group' "$TMP/t.log")" -eq 1 ] || fail "terminals: the EACCES line is not logged once"
