@@ -540,7 +540,10 @@ void nb_registrar_set_unit_id (NbRegistrar *registrar, const guint8 *unit_id);
  * Processes one datagram: name queries and node status requests for our
  * names are answered (unicast to @src_ipv4:@src_port), conflicting
  * registrations are refused with ACT_ERR, negative responses to our
- * registrations and conflict demands put names in CONFLICT. Malformed
+ * registrations and conflict demands put names in CONFLICT; from the WINS
+ * server a transaction asked, positive answers grant names (with the
+ * server's TTL), WACKs make the registration wait and release answers end
+ * releases. Malformed
  * datagrams are dropped (debug log). The same datagram may also be given to
  * an #NbResolver: each ignores what is not for it.
  *
