@@ -373,6 +373,16 @@ on_signal (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+/* The session ended (logout): nobody is left to notify. */
+static void
+on_session_closed (GDBusConnection *conn, gboolean vanished, GError *error, gpointer user_data)
+{
+  Follow *f = user_data;
+
+  g_printerr ("%s: the session bus went away; stopping\n", NETMSG_PROG);
+  g_main_loop_quit (f->loop);
+}
+
 /* One agent per session: the first one owns NETMSG_AGENT_BUS_NAME. */
 static gboolean
 first_agent (Follow *f, GError **error)
@@ -434,6 +444,8 @@ netmsg_follow (const NetmsgOptions *o)
   if (o->query.from != NULL)
     f.from = ns_name_glob_new (o->query.from, NULL);
   f.loop = g_main_loop_new (NULL, FALSE);
+  if (f.session != NULL)
+    g_signal_connect (f.session, "closed", G_CALLBACK (on_session_closed), &f);
   sigint = g_unix_signal_add (SIGINT, on_signal, &f);
   sigterm = g_unix_signal_add (SIGTERM, on_signal, &f);
   connect_source (&f);
@@ -446,6 +458,8 @@ netmsg_follow (const NetmsgOptions *o)
   clear_source (&f.poll);
   g_clear_pointer (&f.loop, g_main_loop_unref);
   g_clear_pointer (&f.from, ns_name_glob_free);
+  if (f.session != NULL)
+    g_signal_handlers_disconnect_by_data (f.session, &f);
   g_clear_object (&f.session);
   g_free (f.computer_name);
   return f.rc;

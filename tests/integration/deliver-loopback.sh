@@ -338,7 +338,11 @@ else
   send FRANK ALICE 'sixth'
 fi
 
-# ---- hook-timeout and hook-user, by reload -----------------------------------------------------
+# ---- hook-timeout and hook-user, by reload (meanwhile --follow on the store file) ----------------
+"$NETMSG" --store "$DB" --follow --json -n 1 > "$TMP/store-follow.out" 2> "$TMP/store-follow.err" &
+SPID=$!
+PIDS+=($SPID)
+wait_for 10 lines_ge "$TMP/store-follow.out" 1 || fail "store follow: the newest message"
 reload "hook = $TMP/slow-hook.sh
 hook-timeout = 1"
 send GINA ALICE 'seventh: the slow hook'
@@ -365,6 +369,9 @@ sleep 1
 reload "$DELIVERY_DEFAULT"
 send IRIS ALICE 'ninth: hook back'
 wait_for 10 test -f "$HOOKDIR/9.env" || fail "hook did not come back after the reload"
+wait_for 5 grep -q '"id":9,' "$TMP/store-follow.out" || fail "store follow: message 9 did not arrive"
+stop_pid "$SPID"
+py store-follow "$TMP/store-follow.out" "[r['id'] for r in rows] == [6, 7, 8, 9]"
 run 0 all-kept $M --json --limit 0 && py all-kept "$TMP/all-kept.out" "[r['id'] for r in rows] == list(range(1, 10))"
 
 # ---- --notify and --agent on a private session bus ---------------------------------------------
