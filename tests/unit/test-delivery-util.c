@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "daemon/config.h"
 #include "delivery-util.h"
 
 #define SEC G_GINT64_CONSTANT (1000000)
@@ -83,6 +84,48 @@ test_hook_env_neutralised (void **state)
   assert_string_equal (g_environ_getenv (env, "NETSEND_PORT"), "138");
   assert_string_equal (g_environ_getenv (env, "NETSEND_CODEPAGE"), "");
   assert_null (g_environ_getenv (env, "PATH"));
+}
+
+/* [delivery] hook is split like a shell would, but never run by one:
+ * ns_daemon_config_parse_command() (config.c) gives GSubprocess its argv. */
+static void
+test_hook_argv (void **state)
+{
+  static const struct {
+    const char *command;
+    const char *argv[8];
+  } good[] = {
+    { "/usr/local/bin/on-message", { "/usr/local/bin/on-message" } },
+    { "/usr/local/bin/x --tag 'net send' \"a b\" c\\ d",
+      { "/usr/local/bin/x", "--tag", "net send", "a b", "c d" } },
+    /* Shell syntax is just text for the program. */
+    { "/bin/x; rm -rf /", { "/bin/x;", "rm", "-rf", "/" } },
+    { "/bin/echo $(id) `id` $HOME | cat", { "/bin/echo", "$(id)", "`id`", "$HOME", "|", "cat" } },
+    { "  /bin/true  ", { "/bin/true" } },
+  };
+  static const char *const bad[] = {
+    "", "   ", "on-message", "./on-message", "$HOME/x", "~/x", "/bin/echo 'open", "'/bin/x",
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (good); i++) {
+    g_auto (GStrv) argv = NULL;
+    g_autoptr (GError) error = NULL;
+
+    if (!ns_daemon_config_parse_command (good[i].command, &argv, &error))
+      fail_msg ("'%s': %s", good[i].command, error->message);
+    assert_int_equal (g_strv_length (argv), g_strv_length ((char **) good[i].argv));
+    for (guint j = 0; argv[j] != NULL; j++)
+      assert_string_equal (argv[j], good[i].argv[j]);
+  }
+  for (gsize i = 0; i < G_N_ELEMENTS (bad); i++) {
+    char **argv = (char **) 0x1;
+    g_autoptr (GError) error = NULL;
+
+    if (ns_daemon_config_parse_command (bad[i], &argv, &error))
+      fail_msg ("'%s' accepted", bad[i]);
+    assert_true (g_error_matches (error, NS_DAEMON_CONFIG_ERROR, NS_DAEMON_CONFIG_ERROR_INVALID));
+    assert_ptr_equal (argv, (char **) 0x1);
+  }
 }
 
 /* ---- recipients and terminals ---------------------------------------------------- */
@@ -448,6 +491,7 @@ main (void)
   const struct CMUnitTest tests[] = {
     cmocka_unit_test (test_hook_env),
     cmocka_unit_test (test_hook_env_neutralised),
+    cmocka_unit_test (test_hook_argv),
     cmocka_unit_test (test_select_sessions),
     cmocka_unit_test (test_is_for_user),
     cmocka_unit_test (test_tty_path),
