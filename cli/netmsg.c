@@ -45,7 +45,7 @@ static const char description[] =
   "  65  the store is not a netsend inbox, or is damaged\n"
   "  66  the store cannot be opened (missing, or no permission)\n"
   "  69  netsendd is not running, or --notify finds no session bus\n"
-  "  76  unexpected reply from netsendd\n"
+  "  76  unexpected reply from netsendd, or it refused the call with an error\n"
   "  77  not allowed to read the messages\n";
 
 /* ---- sources ------------------------------------------------------------------ */
