@@ -136,6 +136,10 @@ vs_load_phase() {
   local rate sent failed med p90 p99 cmax
   local load=$NETSEND_BUILD_ROOT/bench/recv-load
   [ -x "$load" ] || { ns_log "recv-load not built"; return 1; }
+  # One connection per message: tens of thousands of client ports sit in
+  # TIME_WAIT for 60 s. Let h2 (our namespace only) reuse them and use the
+  # whole port range, or the sender runs out of ports, not the receiver.
+  ns_exec h2 sysctl -q -w net.ipv4.tcp_tw_reuse=1 "net.ipv4.ip_local_port_range=1024 65535" >/dev/null 2>&1 || true
   j="$NS_STATE/load-$pfx-$name.json"
   ns_exec h2 timeout 90 "$load" --host "$(ns_addr "$SB_HOST")" --to "$SB_NAME" --count "$count" \
     --concurrency "$conc" --mode "$mode" --deadline 60 > "$j" 2>&1 &
