@@ -113,7 +113,8 @@ parse_options (int argc, char **argv, Options *o, GError **error)
       "Resolve and broadcast on this interface or address (repeatable; default: all)",
       "IFACE" },
     { "timeout", 0, 0, G_OPTION_ARG_DOUBLE, &o->timeout,
-      "Seconds each recipient may take, resolving included (default 5)", "SECONDS" },
+      "Seconds each recipient may take in all: resolving, SMB, the RPC fallback, every part "
+      "(default 5)", "SECONDS" },
     { "parallel", 'P', 0, G_OPTION_ARG_INT, &o->parallel,
       "Deliveries at once when sending to many (default 32)", "N" },
     { "split", 's', 0, G_OPTION_ARG_NONE, &o->split,
@@ -604,6 +605,18 @@ run_send (NsSender *sender, GPtrArray *targets, const char *text, NetsendOutput 
   return netsend_exit_code (&run.summary, run.interrupted);
 }
 
+/* --reliable without the browse module still enumerates a workgroup by
+ * broadcast and --hosts-file: say what is missing, on standard error. */
+static void
+note_browse_list (void)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (!ns_send_browse_list_available (&error))
+    g_printerr ("%s: note: %s; the workgroup's computers come from a broadcast query and "
+                "--hosts-file only\n", PROG, error->message);
+}
+
 /* What the user has as standard output: only our results go there. */
 static FILE *results_stream;
 
@@ -661,6 +674,8 @@ run (const Options *o)
   }
   if (!ns_sender_check_text (sender, text, NULL, &error))
     return fail (o, error, NETSEND_EXIT_REFUSED);
+  if (o->reliable && broadcast && !o->quiet)
+    note_browse_list ();
   netsend_output_init (&out, results_stream, o->json, o->quiet,
                        so.workgroup != NULL ? so.workgroup : NS_SEND_DEFAULT_WORKGROUP,
                        broadcast && o->reliable ? 0 : targets->len);
@@ -670,8 +685,9 @@ run (const Options *o)
 }
 
 /* Keeps the real standard output for results and points descriptor 1 at
- * standard error, so that nothing a library prints (libsmbclient writes
- * its debug lines to stdout) can corrupt --json. */
+ * standard error, so that nothing a library prints can corrupt --json
+ * (libsmbclient's debug lines would go to stdout; the browse module sends
+ * them to stderr, and this holds for any other library too). */
 static FILE *
 protect_stdout (void)
 {

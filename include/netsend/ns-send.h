@@ -119,9 +119,15 @@ typedef enum {
  *   WINS servers are given and this is %NB_NODE_B, %NB_NODE_H is used)
  * @address: (nullable): deliver every directed send to this IPv4 address or
  *   host name without resolving (smbclient `-I`); broadcasts are unaffected
- * @timeout_ms: per-host budget, applied to resolving and again to each
- *   delivery attempt (SMB, the RPC fallback, each part of a split
- *   message); 0 = %NS_SEND_DEFAULT_TIMEOUT_MS
+ * @timeout_ms: each recipient's deadline, counted from the start of its
+ *   send and covering every stage: resolving (name queries are spaced to
+ *   end inside it, so that an unknown name is %NS_SEND_ERROR_NAME_NOT_FOUND
+ *   rather than a timeout), a node status request for an address target
+ *   (at most half of what is left), SMB, the RPC fallback (not started
+ *   when SMB used the whole budget) and every part of a split message.
+ *   An ICMP port or host unreachable ends the RPC attempt at once. Fan-out
+ *   gives each recipient its own deadline from the moment it starts.
+ *   0 = %NS_SEND_DEFAULT_TIMEOUT_MS
  * @parallel: deliveries at once in ns_sender_send_many_async(); 0 =
  *   %NS_SEND_DEFAULT_PARALLEL, at most %NS_SEND_MAX_PARALLEL
  * @port_ns: name service port queried (0 = 137)
@@ -405,9 +411,13 @@ GPtrArray *ns_sender_send_many_finish (NsSender *sender, GAsyncResult *result,
  * @user_data: for @callback
  *
  * Enumerates the hosts of @workgroup: the browse list of its master
- * browser through libsmbclient (when built with it), the hosts answering a
- * broadcast query for WORKGROUP<00> (collecting every answer), and
- * #NsSenderOptions.hosts_file.
+ * browser through libsmbclient (see ns_send_browse_list_available()), the
+ * hosts answering a broadcast query for WORKGROUP<00> (collecting every
+ * answer), and #NsSenderOptions.hosts_file. A source that fails leaves
+ * the others' hosts; with none found the list is empty.
+ *
+ * The browse list is read only with the standard ports (137, 139) and
+ * unless the environment variable `NETSEND_NO_SMBCLIENT` is set (tests).
  *
  * Since: 0.1
  */
@@ -428,6 +438,28 @@ void ns_sender_list_workgroup_async (NsSender *sender, const char *workgroup,
  */
 char **ns_sender_list_workgroup_finish (NsSender *sender, GAsyncResult *result,
                                         GError **error);
+
+/**
+ * ns_send_browse_list_available:
+ * @error: return location for a #GError
+ *
+ * Says whether ns_sender_list_workgroup_async() can read a master
+ * browser's browse list. libnetsend does not link libsmbclient (its ~120
+ * shared libraries would slow every start); the browse list comes from a
+ * loadable module, `netsend-browse.so`, loaded the first time a workgroup
+ * is enumerated. It is looked for in `$NETSEND_MODULE_DIR` when set, in
+ * the build tree when libnetsend runs from its build tree, else in
+ * `LIBDIR/netsend`. This checks that the module is there; it does not load
+ * it.
+ *
+ * Returns: %TRUE if the module is installed; %FALSE with
+ *   %NS_SEND_ERROR_NOT_SUPPORTED ("browse list unavailable: ...") when
+ *   libnetsend was built without libsmbclient or the module is missing
+ *   (the broadcast query and the hosts file still enumerate a workgroup)
+ *
+ * Since: 0.1
+ */
+gboolean ns_send_browse_list_available (GError **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (NsSendResult, ns_send_result_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (NsSender, ns_sender_free)

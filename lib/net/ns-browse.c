@@ -2,7 +2,8 @@
 /* Workgroup enumeration for `netsend --reliable /domain`
  * (ns_sender_list_workgroup_async()). Three sources, merged:
  *  1. the browse list of the workgroup's master browser, through
- *     libsmbclient (when built with it, HAVE_SMBCLIENT; MS-BRWS), run in a
+ *     libsmbclient in the browse module (ns-browse-module.h: loaded only
+ *     now, and absent when built without libsmbclient; MS-BRWS), run in a
  *     worker thread because libsmbclient blocks;
  *  2. every host answering a broadcast query for WORKGROUP<00> on each
  *     interface (the group name each member registers, PROTOCOL.md §1.3),
@@ -13,11 +14,12 @@
 
 #include "ns-send-private.h"
 
+#include <dlfcn.h>
+#include <gmodule.h>
+#include <stdlib.h>
 #include <string.h>
 
-#if HAVE_SMBCLIENT
-#include <libsmbclient.h>
-#endif
+#include "ns-browse-module.h"
 
 typedef struct {
   NsSender *sender;
@@ -27,12 +29,14 @@ typedef struct {
   GHashTable *seen;   /* upper-case → TRUE */
   guint pending;
   gboolean done;
+  char *browse_error; /* why the browse list did not contribute */
 } BrowseOp;
 
 static void
 browse_op_free (BrowseOp *op)
 {
   g_free (op->workgroup);
+  g_free (op->browse_error);
   g_ptr_array_unref (op->hosts);
   g_hash_table_unref (op->seen);
   _ns_sender_unref (op->sender);
@@ -139,17 +143,107 @@ on_collected (GObject *source, GAsyncResult *res, gpointer user_data)
   source_done (op);
 }
 
-#if HAVE_SMBCLIENT
-/* ---- libsmbclient browse list (worker thread) --------------------------- */
+/* ---- The browse list, through the browse module (worker thread) -------- */
+
+/* The module is loaded once and stays (it makes itself resident); a
+ * failed load is retried by the next enumeration. Calls are serialised:
+ * libsmbclient's global state is not thread-safe. */
+static GMutex module_lock;
+static NsBrowseListServersFunc module_func;
+
+/* TRUE when this code runs from the build tree's libnetsend.so (a CLI
+ * started from the build directory): the module is then the build tree's. */
+static gboolean
+running_uninstalled (void)
+{
+  Dl_info info;
+  g_autofree char *dir = NULL;
+  char *here;
+  char *build;
+  gboolean same;
+
+  if (dladdr ((void *) ns_send_browse_list_available, &info) == 0 || info.dli_fname == NULL)
+    return FALSE;
+  dir = g_path_get_dirname (info.dli_fname);
+  here = realpath (dir, NULL);
+  build = realpath (NS_BUILD_LIB_DIR, NULL);
+  same = here != NULL && build != NULL && strcmp (here, build) == 0;
+  free (here);
+  free (build);
+  return same;
+}
+
+/* Where the module is looked for (ns-browse-module.h). */
+static char *
+module_path (void)
+{
+  const char *dir = g_getenv (NS_MODULE_DIR_ENV);
+
+  if (dir == NULL || dir[0] == '\0')
+    dir = running_uninstalled () ? NS_BUILD_MODULE_DIR : NS_MODULE_DIR;
+  return g_build_filename (dir, NS_BROWSE_MODULE_FILE, NULL);
+}
+
+gboolean
+ns_send_browse_list_available (GError **error)
+{
+  g_autofree char *path = NULL;
+
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!HAVE_SMBCLIENT) {
+    g_set_error_literal (error, NS_SEND_ERROR, NS_SEND_ERROR_NOT_SUPPORTED,
+                         "browse list unavailable: netsend was built without libsmbclient");
+    return FALSE;
+  }
+  path = module_path ();
+  if (!g_file_test (path, G_FILE_TEST_IS_REGULAR)) {
+    g_set_error (error, NS_SEND_ERROR, NS_SEND_ERROR_NOT_SUPPORTED,
+                 "browse list unavailable: the module %s is not installed", path);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+/* With module_lock held. */
+static NsBrowseListServersFunc
+load_module (GError **error)
+{
+  g_autofree char *path = NULL;
+  GModule *module;
+  gpointer symbol = NULL;
+
+  if (module_func != NULL)
+    return module_func;
+  if (!ns_send_browse_list_available (error))
+    return NULL;
+  path = module_path ();
+  /* Local binding: libsmbclient's symbols stay out of the global scope. */
+  module = g_module_open (path, G_MODULE_BIND_LAZY | G_MODULE_BIND_LOCAL);
+  if (module == NULL) {
+    g_set_error (error, NS_SEND_ERROR, NS_SEND_ERROR_NOT_SUPPORTED,
+                 "browse list unavailable: %s", g_module_error ());
+    return NULL;
+  }
+  if (!g_module_symbol (module, NS_BROWSE_MODULE_SYMBOL, &symbol) || symbol == NULL) {
+    g_set_error (error, NS_SEND_ERROR, NS_SEND_ERROR_NOT_SUPPORTED,
+                 "browse list unavailable: %s lacks %s (another version?)", path,
+                 NS_BROWSE_MODULE_SYMBOL);
+    g_module_close (module);
+    return NULL;
+  }
+  module_func = (NsBrowseListServersFunc) symbol;
+  return module_func;
+}
 
 typedef struct {
   char *workgroup;
   int timeout_ms;
   char **names; /* result */
-} SmbcJob;
+} BrowseJob;
 
 static void
-smbc_job_free (SmbcJob *job)
+browse_job_free (BrowseJob *job)
 {
   g_free (job->workgroup);
   g_strfreev (job->names);
@@ -157,69 +251,47 @@ smbc_job_free (SmbcJob *job)
 }
 
 static void
-smbc_anonymous (SMBCCTX *c, const char *srv, const char *shr, char *wg, int wglen, char *un,
-                int unlen, char *pw, int pwlen)
+browse_thread (GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
 {
-  /* The browse list needs no account: guest / anonymous. */
-  if (unlen > 0)
-    un[0] = '\0';
-  if (pwlen > 0)
-    pw[0] = '\0';
+  BrowseJob *job = data;
+  GError *error = NULL;
+  NsBrowseListServersFunc list;
+
+  g_mutex_lock (&module_lock);
+  /* Loading costs what libsmbclient's libraries cost: here, off the
+   * caller's main loop, and only for runs that enumerate a workgroup. */
+  list = load_module (&error);
+  if (list != NULL && !list (job->workgroup, job->timeout_ms, &job->names, &error))
+    g_prefix_error (&error, "browse list unavailable: ");
+  g_mutex_unlock (&module_lock);
+  if (error != NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
 }
 
 static void
-smbc_browse_thread (GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
-{
-  SmbcJob *job = data;
-  g_autoptr (GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
-  g_autofree char *url = g_strdup_printf ("smb://%s/", job->workgroup);
-  SMBCCTX *ctx = smbc_new_context ();
-  SMBCFILE *dir;
-  struct smbc_dirent *entry;
-
-  if (ctx == NULL) {
-    g_task_return_boolean (task, FALSE);
-    return;
-  }
-  smbc_setFunctionAuthDataWithContext (ctx, smbc_anonymous);
-  smbc_setTimeout (ctx, job->timeout_ms);
-  smbc_setOptionUseKerberos (ctx, FALSE);
-  if (smbc_init_context (ctx) == NULL) {
-    smbc_free_context (ctx, 1);
-    g_task_return_boolean (task, FALSE);
-    return;
-  }
-  dir = smbc_getFunctionOpendir (ctx) (ctx, url);
-  while (dir != NULL && (entry = smbc_getFunctionReaddir (ctx) (ctx, dir)) != NULL) {
-    if (entry->smbc_type == SMBC_SERVER)
-      g_ptr_array_add (names, g_strdup (entry->name));
-  }
-  if (dir != NULL)
-    smbc_getFunctionClosedir (ctx) (ctx, dir);
-  smbc_free_context (ctx, 1);
-  g_ptr_array_add (names, NULL);
-  job->names = (char **) g_ptr_array_free (g_steal_pointer (&names), FALSE);
-  g_task_return_boolean (task, TRUE);
-}
-
-static void
-on_smbc_done (GObject *source, GAsyncResult *res, gpointer user_data)
+on_browse_done (GObject *source, GAsyncResult *res, gpointer user_data)
 {
   BrowseOp *op = user_data;
-  SmbcJob *job = g_task_get_task_data (G_TASK (res));
+  BrowseJob *job = g_task_get_task_data (G_TASK (res));
+  g_autoptr (GError) error = NULL;
 
-  if (g_task_propagate_boolean (G_TASK (res), NULL) && job->names != NULL) {
+  if (g_task_propagate_boolean (G_TASK (res), &error)) {
     for (guint i = 0; job->names[i] != NULL; i++)
       add_host (op, job->names[i]);
+  } else {
+    g_debug ("ns-browse: %s", error->message);
+    op->browse_error = g_strdup (error->message);
   }
   source_done (op);
 }
 
 static void
-start_smbclient (BrowseOp *op)
+start_browse_list (BrowseOp *op)
 {
   g_autoptr (GTask) task = NULL;
-  SmbcJob *job;
+  BrowseJob *job;
 
   /* libsmbclient uses the standard ports and smb.conf's interfaces: only
    * when we are configured the standard way too (tests use other ports),
@@ -227,15 +299,14 @@ start_smbclient (BrowseOp *op)
   if (op->sender->port_ns != NS_SEND_PORT_NS || op->sender->port_ssn != NS_SEND_PORT_SSN ||
       g_getenv ("NETSEND_NO_SMBCLIENT") != NULL)
     return;
-  job = g_new0 (SmbcJob, 1);
+  job = g_new0 (BrowseJob, 1);
   job->workgroup = g_strdup (op->workgroup);
   job->timeout_ms = (int) MIN (op->sender->timeout_us / 1000, G_MAXINT);
-  task = g_task_new (NULL, NULL, on_smbc_done, op);
-  g_task_set_task_data (task, job, (GDestroyNotify) smbc_job_free);
+  task = g_task_new (NULL, NULL, on_browse_done, op);
+  g_task_set_task_data (task, job, (GDestroyNotify) browse_job_free);
   op->pending++;
-  g_task_run_in_thread (task, smbc_browse_thread);
+  g_task_run_in_thread (task, browse_thread);
 }
-#endif
 
 void
 ns_sender_list_workgroup_async (NsSender *sender, const char *workgroup,
@@ -275,9 +346,7 @@ ns_sender_list_workgroup_async (NsSender *sender, const char *workgroup,
     g_object_unref (task);
     return;
   }
-#if HAVE_SMBCLIENT
-  start_smbclient (op);
-#endif
+  start_browse_list (op);
   op->pending++;
   _ns_send_collect_async (sender, &group, cancellable, on_collected, op);
   source_done (op);
@@ -290,4 +359,12 @@ ns_sender_list_workgroup_finish (NsSender *sender, GAsyncResult *result, GError 
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) ==
                           ns_sender_list_workgroup_async, NULL);
   return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+const char *
+_ns_sender_list_workgroup_note (GAsyncResult *result)
+{
+  BrowseOp *op = g_task_get_task_data (G_TASK (result));
+
+  return op->browse_error;
 }

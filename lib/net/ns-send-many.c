@@ -156,9 +156,13 @@ on_workgroup_listed (GObject *source, GAsyncResult *res, gpointer user_data)
   if (hosts == NULL) {
     report (op, failed_result (op, domain, error));
   } else if (hosts[0] == NULL) {
+    const char *note = _ns_sender_list_workgroup_note (res);
+
     report (op, failed_result (op, domain,
                                g_error_new (NS_SEND_ERROR, NS_SEND_ERROR_NAME_NOT_FOUND,
-                                            "no host of workgroup %s found", domain)));
+                                            "no host of workgroup %s found%s%s%s", domain,
+                                            note != NULL ? " (" : "", note != NULL ? note : "",
+                                            note != NULL ? ")" : "")));
   } else {
     for (guint i = 0; hosts[i] != NULL; i++)
       enqueue (op, hosts[i]);

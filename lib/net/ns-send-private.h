@@ -182,6 +182,13 @@ gboolean _ns_send_mailslot (NsSender *sender, guint32 ipv4, const NbName *destin
 /* The most text bytes a mailslot message to @to_oem can carry. */
 gsize _ns_send_mailslot_text_cap (NsSender *sender, const char *to_oem);
 
+/* ---- Workgroup enumeration (ns-browse.c) ------------------------------ */
+
+/* Why the browse list did not contribute to a finished
+ * ns_sender_list_workgroup_async() (module missing, no master browser,
+ * ...), or NULL; valid while @result lives. */
+const char *_ns_sender_list_workgroup_note (GAsyncResult *result);
+
 /* Maps a GIO socket error to NS_SEND_ERROR, prefixing @what. */
 GError *_ns_send_error_from_io (const GError *io, const char *what);
 

@@ -12,6 +12,12 @@
 
 #include <string.h>
 
+/* NetBIOS queries may use this share of a recipient's remaining budget;
+ * the rest is for the host resolver and to end before the deadline. */
+#define QUERY_BUDGET_PERCENT 80
+/* Shortest retry interval a tight budget scales the queries down to. */
+#define MIN_QUERY_INTERVAL_US (10 * G_GINT64_CONSTANT (1000))
+
 typedef struct {
   NsUdpEndpoint *ep;
   NbResolver *resolver;
@@ -174,6 +180,11 @@ typedef struct {
   GArray *pending; /* Pending */
   GArray *found;   /* guint32, distinct */
   GString *tried;  /* what was asked, for the error message */
+  gint64 deadline_us;       /* 0 = none */
+  gint64 bcast_interval_us; /* retry intervals, fitted to the deadline */
+  gint64 ucast_interval_us;
+  gboolean netbios_asked;   /* a NetBIOS phase ran and ended unanswered */
+  gboolean host_running;    /* the host resolver phase is under way */
 } ResolveOp;
 
 static void
@@ -224,6 +235,14 @@ resolve_abort (gpointer data, gboolean timed_out)
 
   if (op->done)
     return;
+  if (timed_out && op->host_running && op->netbios_asked) {
+    /* NetBIOS said no within the budget; the host resolver (a slow DNS)
+     * only ran out of time: the name is unknown, not late. */
+    resolve_op_return (op, g_error_new (NS_SEND_ERROR, NS_SEND_ERROR_NAME_NOT_FOUND,
+                                        "%s not found (%s%shost resolver: no answer in time)",
+                                        name, op->tried->str, op->tried->len > 0 ? ", " : ""));
+    return;
+  }
   resolve_op_return (op, _ns_op_guard_error (&op->guard, what));
 }
 
@@ -289,7 +308,7 @@ static void
 start_broadcast (ResolveOp *op)
 {
   NsSendNet *net = op->sender->net;
-  NbQueryOptions options = { NB_QUERY_BROADCAST, 0, 0, op->flags, 0, 0 };
+  NbQueryOptions options = { NB_QUERY_BROADCAST, 0, 0, op->flags, 0, op->bcast_interval_us };
 
   for (guint i = 0; i < net->iface_slots->len; i++) {
     Slot *slot = g_ptr_array_index (net->iface_slots, i);
@@ -304,7 +323,8 @@ start_broadcast (ResolveOp *op)
 static void
 start_wins (ResolveOp *op)
 {
-  NbQueryOptions options = { NB_QUERY_AUTO, 0, 0, NB_QUERY_FLAG_NONE, 0, 0 };
+  NbQueryOptions options = { NB_QUERY_AUTO, 0, 0, NB_QUERY_FLAG_NONE, 0,
+                             op->ucast_interval_us };
 
   if (start_query (op, op->sender->net->unicast->resolver, &options)) {
     g_string_append_printf (op->tried, "%sWINS", op->tried->len ? ", " : "");
@@ -334,6 +354,7 @@ on_host_resolved (GObject *source, GAsyncResult *res, gpointer user_data)
   g_resolver_free_addresses (list);
   if (op->done)
     return;
+  op->host_running = FALSE;
   g_string_append_printf (op->tried, "%shost resolver (%s)", op->tried->len ? ", " : "",
                           error != NULL ? error->message : "no IPv4 address");
   if (op->found->len > 0)
@@ -350,10 +371,14 @@ next_phase (ResolveOp *op)
 
     if (phase == PHASE_BROADCAST) {
       start_broadcast (op);
+      op->netbios_asked = TRUE;
     } else if (phase == PHASE_WINS) {
       start_wins (op);
+      op->netbios_asked = TRUE;
     } else {
       g_autoptr (GResolver) resolver = g_resolver_get_default ();
+
+      op->host_running = TRUE;
 
       g_resolver_lookup_by_name_async (resolver, op->host, op->guard.cancel, on_host_resolved,
                                        g_object_ref (op->task));
@@ -393,8 +418,42 @@ resolve_op_new (NsSender *sender, const NbName *name, const char *host, NbQueryF
   op->pending = g_array_new (FALSE, FALSE, sizeof (Pending));
   op->found = g_array_new (FALSE, FALSE, sizeof (guint32));
   op->tried = g_string_new (NULL);
+  op->deadline_us = deadline_us;
+  op->bcast_interval_us = NB_RESOLVER_BCAST_INTERVAL_US;
+  op->ucast_interval_us = NB_RESOLVER_UCAST_INTERVAL_US;
   _ns_op_guard_init (&op->guard, sender, cancellable, deadline_us, resolve_abort, op);
   return op;
+}
+
+/* Fits the retry intervals of the planned NetBIOS phases into the budget
+ * (QUERY_BUDGET_PERCENT of what is left), so that a name nobody answers
+ * ends as "not found" (NERR 2273) before the deadline, not as a timeout:
+ * by default a broadcast phase takes 3 x 750 ms and each WINS server
+ * 3 x 1.5 s (nb-resolver.h). Fewer transmissions would lose more to one
+ * dropped datagram; shorter waits only cost late answers. */
+static void
+fit_intervals (ResolveOp *op)
+{
+  gint64 needed = 0;
+  gint64 budget;
+
+  for (guint i = 0; i < op->n_phases; i++) {
+    if (op->phases[i] == PHASE_BROADCAST)
+      needed += NB_RESOLVER_BCAST_COUNT * NB_RESOLVER_BCAST_INTERVAL_US;
+    else if (op->phases[i] == PHASE_WINS)
+      needed += (gint64) op->sender->n_wins * NB_RESOLVER_UCAST_COUNT *
+                NB_RESOLVER_UCAST_INTERVAL_US;
+  }
+  if (op->deadline_us <= 0 || needed == 0)
+    return;
+  budget = MAX (0, op->deadline_us - g_get_monotonic_time ()) / 100 * QUERY_BUDGET_PERCENT;
+  if (budget >= needed)
+    return;
+  /* Scaled alike: each phase keeps its share of the whole. */
+  op->bcast_interval_us = MAX (MIN_QUERY_INTERVAL_US,
+                               NB_RESOLVER_BCAST_INTERVAL_US * budget / needed);
+  op->ucast_interval_us = MAX (MIN_QUERY_INTERVAL_US,
+                               NB_RESOLVER_UCAST_INTERVAL_US * budget / needed);
 }
 
 /* Phases for @node_type (PROTOCOL.md §1.4.7), then the host resolver. */
@@ -445,6 +504,7 @@ _ns_send_resolve_async (NsSender *sender, const NbName *name, const char *host,
     return;
   }
   plan_phases (op);
+  fit_intervals (op);
   next_phase (op);
 }
 

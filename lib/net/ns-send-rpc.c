@@ -1,14 +1,32 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* NetrSendMessage delivery over UDP: drives the pure #MsgrRpcClient
- * (lib/engine) on an ephemeral UDP endpoint. The first REQUEST goes to the
+ * (lib/engine) on an ephemeral UDP socket. The first REQUEST goes to the
  * RPC port (135); later packets go to the port the server answered from,
  * since a Windows endpoint mapper forwards the call to the dynamic endpoint
- * of msgsvcsend, which answers itself (PROTOCOL.md §4.1, MS-RPCE §2.1.2.1). */
+ * of msgsvcsend, which answers itself (PROTOCOL.md §4.1, MS-RPCE §2.1.2.1).
+ *
+ * That forwarding is why the socket stays unconnected (a connected one
+ * would drop the answer from the other port), and why it has IP_RECVERR:
+ * without it Linux reports no ICMP error to an unconnected UDP socket, and
+ * a host with UDP 135 closed (ICMP port unreachable) would cost the whole
+ * timeout instead of failing at once like a refused TCP connection
+ * (ip(7) IP_RECVERR; RFC 1122 §4.1.3.3: UDP passes ICMP errors up). */
 #include "ns-send-private.h"
 
+#include <errno.h>
+#include <linux/errqueue.h>
+#include <netinet/in.h>
+#include <netinet/ip_icmp.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "netsend/msgr-rpc-client.h"
+
+/* A NetrSendMessage answer fits one datagram (PROTOCOL.md §4.1). */
+#define MAX_DATAGRAM 65536
+/* Datagrams (and queued errors) handled per wake-up, so that a flood
+ * cannot hold the main loop. */
+#define MAX_PER_WAKEUP 16
 
 typedef struct {
   NsSender *sender;
@@ -18,7 +36,8 @@ typedef struct {
   guint32 ipv4;
   guint16 port; /* where our packets go */
   MsgrRpcClient *machine;
-  NsUdpEndpoint *ep;
+  GSocket *sock;
+  GSource *source; /* readable or error queued */
   GSource *timer;
   GByteArray *out;
   gboolean answered;
@@ -34,11 +53,24 @@ drop_timer (RpcOp *op)
 }
 
 static void
+close_socket (RpcOp *op)
+{
+  if (op->source != NULL) {
+    g_source_destroy (op->source);
+    g_clear_pointer (&op->source, g_source_unref);
+  }
+  if (op->sock != NULL) {
+    g_socket_close (op->sock, NULL);
+    g_clear_object (&op->sock);
+  }
+}
+
+static void
 rpc_op_free (RpcOp *op)
 {
   drop_timer (op);
   _ns_op_guard_clear (&op->guard);
-  g_clear_pointer (&op->ep, ns_udp_endpoint_free);
+  close_socket (op);
   g_clear_pointer (&op->machine, msgr_rpc_client_free);
   g_byte_array_unref (op->out);
   _ns_sender_unref (op->sender);
@@ -53,8 +85,8 @@ rpc_op_return (RpcOp *op, GError *error)
   op->done = TRUE;
   drop_timer (op);
   _ns_op_guard_clear (&op->guard);
-  /* No more datagrams: the endpoint goes now, not when the task dies. */
-  g_clear_pointer (&op->ep, ns_udp_endpoint_free);
+  /* No more datagrams: the socket goes now, not when the task dies. */
+  close_socket (op);
   if (error != NULL)
     g_task_return_error (task, error);
   else
@@ -64,15 +96,31 @@ rpc_op_return (RpcOp *op, GError *error)
 
 static void arm_timer (RpcOp *op);
 
+static GSocketAddress *
+socket_address (guint32 ipv4, guint16 port)
+{
+  guint8 b[4] = { ipv4 >> 24, (ipv4 >> 16) & 0xff, (ipv4 >> 8) & 0xff, ipv4 & 0xff };
+  g_autoptr (GInetAddress) inet = g_inet_address_new_from_bytes (b, G_SOCKET_FAMILY_IPV4);
+
+  return g_inet_socket_address_new (inet, port);
+}
+
+static gboolean
+send_out (RpcOp *op, GError **error)
+{
+  g_autoptr (GSocketAddress) to = socket_address (op->ipv4, op->port);
+
+  return g_socket_send_to (op->sock, to, (const char *) op->out->data, op->out->len, NULL,
+                           error) >= 0;
+}
+
 /* Sends what the machine produced, then ends or re-arms. */
 static void
 after_step (RpcOp *op, MsgrRpcClientStatus status)
 {
   g_autoptr (GError) error = NULL;
 
-  if (op->out->len > 0 &&
-      !ns_udp_endpoint_send_to (op->ep, op->out->data, op->out->len, op->ipv4, op->port,
-                                &error))
+  if (op->out->len > 0 && !send_out (op, &error))
     /* Like a datagram lost on the wire: the timer retransmits. */
     g_debug ("ns-send-rpc: send failed: %s", error->message);
   g_byte_array_set_size (op->out, 0);
@@ -115,17 +163,144 @@ arm_timer (RpcOp *op)
 }
 
 static void
-on_datagram (NsUdpEndpoint *ep, const guint8 *data, gsize len, guint32 src_ipv4,
-             guint16 src_port, gboolean to_broadcast, gpointer user_data)
+on_datagram (RpcOp *op, const guint8 *data, gsize len, guint32 src_ipv4, guint16 src_port)
 {
-  RpcOp *op = user_data;
-
   if (op->done || src_ipv4 != op->ipv4)
     return;
   op->answered = TRUE;
   op->port = src_port;
   after_step (op, msgr_rpc_client_receive (op->machine, data, len, g_get_monotonic_time (),
                                            op->out));
+}
+
+static GError *
+unreachable_error (RpcOp *op, guint8 code, guint16 port)
+{
+  g_autofree char *ip = ns_ipv4_to_string (op->ipv4);
+
+  switch (code) {
+    case ICMP_PORT_UNREACH:
+      return g_error_new (NS_SEND_ERROR, NS_SEND_ERROR_CONNECTION_REFUSED,
+                          "nothing listens on UDP %s:%u (ICMP port unreachable)", ip, port);
+    case ICMP_NET_UNREACH:
+    case ICMP_HOST_UNREACH:
+    case ICMP_NET_ANO:
+    case ICMP_HOST_ANO:
+    case ICMP_PKT_FILTERED:
+      return g_error_new (NS_SEND_ERROR, NS_SEND_ERROR_HOST_UNREACHABLE,
+                          "%s is unreachable (ICMP destination unreachable, code %u)", ip, code);
+    default:
+      return NULL; /* e.g. fragmentation needed: not a verdict on the host */
+  }
+}
+
+/* Empties the socket's error queue (an unread entry keeps it reporting
+ * G_IO_ERR). Returns the error an ICMP destination unreachable about a
+ * datagram to our host means, or NULL. */
+static GError *
+drain_errors (RpcOp *op)
+{
+  GError *verdict = NULL;
+  int fd = g_socket_get_fd (op->sock);
+
+  for (guint i = 0; i < MAX_PER_WAKEUP; i++) {
+    union {
+      struct cmsghdr align;
+      char buf[CMSG_SPACE (sizeof (struct sock_extended_err) + sizeof (struct sockaddr_in))];
+    } control;
+    struct sockaddr_in dst;
+    char payload[64];
+    struct iovec iov = { payload, sizeof payload };
+    struct msghdr msg;
+
+    memset (&msg, 0, sizeof msg);
+    memset (&dst, 0, sizeof dst);
+    msg.msg_name = &dst;
+    msg.msg_namelen = sizeof dst;
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = &control;
+    msg.msg_controllen = sizeof control;
+    if (recvmsg (fd, &msg, MSG_ERRQUEUE | MSG_DONTWAIT) < 0)
+      break;
+    for (struct cmsghdr *c = CMSG_FIRSTHDR (&msg); c != NULL; c = CMSG_NXTHDR (&msg, c)) {
+      const struct sock_extended_err *ee = (const void *) CMSG_DATA (c);
+
+      /* msg_name is where the datagram that caused the error went
+       * (ip(7)): only errors about our host count. */
+      if (c->cmsg_level != IPPROTO_IP || c->cmsg_type != IP_RECVERR || verdict != NULL ||
+          ee->ee_origin != SO_EE_ORIGIN_ICMP || ee->ee_type != ICMP_DEST_UNREACH ||
+          msg.msg_namelen < sizeof dst || g_ntohl (dst.sin_addr.s_addr) != op->ipv4)
+        continue;
+      verdict = unreachable_error (op, ee->ee_code, g_ntohs (dst.sin_port));
+    }
+  }
+  return verdict;
+}
+
+static void
+receive_datagrams (RpcOp *op)
+{
+  guint8 buf[MAX_DATAGRAM];
+
+  for (guint i = 0; i < MAX_PER_WAKEUP && !op->done; i++) {
+    g_autoptr (GSocketAddress) from = NULL;
+    g_autoptr (GError) error = NULL;
+    gssize n = g_socket_receive_from (op->sock, &from, (char *) buf, sizeof buf, NULL, &error);
+    GInetAddress *inet;
+    const guint8 *b;
+
+    if (n < 0) {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+        return;
+      /* The pending ICMP error once more (IP_RECVERR sets it on the
+       * socket too); drain_errors() judged it. */
+      g_debug ("ns-send-rpc: receive: %s", error->message);
+      continue;
+    }
+    if (!G_IS_INET_SOCKET_ADDRESS (from))
+      continue;
+    inet = g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (from));
+    if (g_inet_address_get_family (inet) != G_SOCKET_FAMILY_IPV4)
+      continue;
+    b = g_inet_address_to_bytes (inet);
+    on_datagram (op, buf, (gsize) n,
+                 ((guint32) b[0] << 24) | ((guint32) b[1] << 16) | ((guint32) b[2] << 8) | b[3],
+                 g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (from)));
+  }
+}
+
+static gboolean
+on_socket_ready (GSocket *sock, GIOCondition condition, gpointer user_data)
+{
+  RpcOp *op = user_data;
+  /* Ending the operation may drop the last other reference to the task,
+   * which owns @op. */
+  g_autoptr (GTask) hold = g_object_ref (op->task);
+  GError *verdict = drain_errors (op);
+
+  if (verdict != NULL) {
+    rpc_op_return (op, verdict);
+    return G_SOURCE_REMOVE;
+  }
+  receive_datagrams (op);
+  return op->done ? G_SOURCE_REMOVE : G_SOURCE_CONTINUE;
+}
+
+/* An unconnected socket on an ephemeral port that reports ICMP errors. */
+static GSocket *
+open_socket (GError **error)
+{
+  g_autoptr (GSocket) sock = NULL;
+  g_autoptr (GSocketAddress) any = socket_address (0, 0);
+
+  sock = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_DATAGRAM, G_SOCKET_PROTOCOL_UDP,
+                       error);
+  if (sock == NULL || !g_socket_bind (sock, any, FALSE, error) ||
+      !g_socket_set_option (sock, IPPROTO_IP, IP_RECVERR, 1, error))
+    return NULL;
+  g_socket_set_blocking (sock, FALSE);
+  return g_steal_pointer (&sock);
 }
 
 static void
@@ -145,7 +320,6 @@ _ns_send_rpc_async (NsSender *sender, guint32 ipv4, const char *to_oem, GBytes *
 {
   RpcOp *op = g_new0 (RpcOp, 1);
   MsgrRpcClientConfig config;
-  NsIface any = { (char *) "any", 0, 0, 0, 0, FALSE, { 0 } };
   GError *error = NULL;
   gint64 now = g_get_monotonic_time ();
 
@@ -168,14 +342,16 @@ _ns_send_rpc_async (NsSender *sender, guint32 ipv4, const char *to_oem, GBytes *
     rpc_op_return (op, error);
     return;
   }
-  op->ep = ns_udp_endpoint_new (&any, 0, NS_UDP_NONE, &error);
-  if (op->ep == NULL) {
+  op->sock = open_socket (&error);
+  if (op->sock == NULL) {
     rpc_op_return (op, g_error_new (NS_SEND_ERROR, NS_SEND_ERROR_NETWORK,
                                     "cannot open a UDP socket: %s", error->message));
     g_error_free (error);
     return;
   }
-  ns_udp_endpoint_set_receive_func (op->ep, on_datagram, op, NULL);
+  op->source = g_socket_create_source (op->sock, G_IO_IN | G_IO_ERR, NULL);
+  g_source_set_callback (op->source, G_SOURCE_FUNC (on_socket_ready), op, NULL);
+  g_source_attach (op->source, g_main_context_get_thread_default ());
   after_step (op, msgr_rpc_client_start (op->machine, now, op->out));
 }
 

@@ -529,6 +529,7 @@ typedef struct {
   NsSendText *text;
   GPtrArray *parts;          /* the parts for the chosen transport */
   gint64 start_us;
+  gint64 deadline_us;        /* start + timeout: every stage ends by then */
   guint32 ipv4;
   gboolean have_address;
   NsSendTransport transport; /* the one used (never AUTO once chosen) */
@@ -646,9 +647,8 @@ deliver_rpc (SendOp *op)
 {
   op->transport = NS_SEND_TRANSPORT_RPC;
   _ns_send_rpc_async (op->sender, op->ipv4, op->target.to_oem,
-                      g_ptr_array_index (op->parts, op->part),
-                      g_get_monotonic_time () + op->sender->timeout_us, op->cancellable,
-                      on_rpc_done, op);
+                      g_ptr_array_index (op->parts, op->part), op->deadline_us,
+                      op->cancellable, on_rpc_done, op);
 }
 
 static void
@@ -672,6 +672,16 @@ on_smb_done (GObject *source, GAsyncResult *res, gpointer user_data)
    * refused) — not when the receiver answered our SMB with an error. */
   if (op->sender->transport == NS_SEND_TRANSPORT_AUTO && !op->smb_works && !connected &&
       !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
+    /* The recipient's budget is one deadline: an SMB attempt that used it
+     * up (a silent host) leaves nothing for NetrSendMessage. */
+    if (g_get_monotonic_time () >= op->deadline_us) {
+      GError *spent = g_error_new (error->domain, error->code,
+                                   "%s (no time left for the RPC fallback)", error->message);
+
+      g_error_free (error);
+      send_op_fail (op, spent, 0);
+      return;
+    }
     op->smb_error = error;
     deliver_rpc (op);
     return;
@@ -726,7 +736,7 @@ deliver_part (SendOp *op)
   delivery.to_oem = op->target.to_oem;
   delivery.text = g_ptr_array_index (op->parts, op->part);
   delivery.mode = smb_mode (op);
-  delivery.deadline_us = g_get_monotonic_time () + op->sender->timeout_us;
+  delivery.deadline_us = op->deadline_us;
   _ns_send_smb_async (op->sender, &delivery, op->cancellable, on_smb_done, op);
 }
 
@@ -794,9 +804,12 @@ on_host_found (GObject *source, GAsyncResult *res, gpointer user_data)
   }
   op->have_address = TRUE;
   if (op->target.kind == TARGET_ADDRESS) {
-    /* Only an address: ask the node for its <03> name (nbtstat -A). */
-    _ns_send_node_status_async (op->sender, op->ipv4,
-                                g_get_monotonic_time () + op->sender->timeout_us,
+    /* Only an address: ask the node for its <03> name (nbtstat -A). A
+     * silent node must leave time to deliver: at most half of what is
+     * left (then "*SMBSERVER" is called). */
+    gint64 now = g_get_monotonic_time ();
+
+    _ns_send_node_status_async (op->sender, op->ipv4, now + MAX (0, op->deadline_us - now) / 2,
                                 op->cancellable, on_node_status_done, op);
     return;
   }
@@ -832,7 +845,7 @@ static void
 send_one_start (SendOp *op)
 {
   NsSender *sender = op->sender;
-  gint64 deadline = g_get_monotonic_time () + sender->timeout_us;
+  gint64 deadline = op->deadline_us;
 
   if (op->target.kind == TARGET_BROADCAST) {
     send_one_broadcast (op);
@@ -880,6 +893,9 @@ send_one (NsSender *sender, Target *target, NsSendText *text, GCancellable *canc
   memset (target, 0, sizeof *target);
   op->text = _ns_send_text_ref (text);
   op->start_us = g_get_monotonic_time ();
+  /* One budget per recipient for every stage: resolving, SMB, the RPC
+   * fallback and each part of a split message. */
+  op->deadline_us = op->start_us + sender->timeout_us;
   op->transport = sender->transport;
   /* @op may be gone after this (it lives as long as the task). */
   send_one_start (op);

@@ -29,6 +29,7 @@ typedef enum {
   SMB_NEGATIVE, /* negative session response 0x82 */
   SMB_SILENT,   /* positive session response, then never answers */
   SMB_MSGOFF,   /* answers every SMB with ERRSRV/ERRmsgoff */
+  SMB_MUTE,     /* accepts, then never answers, not even the session request */
 } SmbMode;
 
 typedef struct {
@@ -159,6 +160,10 @@ serve_connection (FakeSmb *fake, GSocket *conn)
   gboolean first = TRUE;
   guint8 buf[4096];
 
+  while (fake->mode == SMB_MUTE) {
+    if (g_socket_receive (conn, (char *) buf, sizeof buf, fake->stop, NULL) <= 0)
+      return;
+  }
   for (;;) {
     gssize n = g_socket_receive (conn, (char *) buf, sizeof buf, fake->stop, NULL);
     g_autoptr (GBytes) payload = NULL;
@@ -954,6 +959,123 @@ test_cancel_and_free (void)
   fake_smb_free (smb);
 }
 
+/* ---- One deadline per recipient (issue 5) ----------------------------------
+ * Outcome and error code are the assertions; elapsed times are only loose
+ * upper bounds (twice the timeout), never benchmarks. */
+
+static void
+assert_message_has (const NsSendResult *r, const char *needle)
+{
+  if (r->error == NULL || strstr (r->error->message, needle) == NULL)
+    g_error ("%s: the error lacks \"%s\": %s", r->recipient, needle,
+             r->error != NULL ? r->error->message : "no error");
+}
+
+static gint64
+timed_send (NsSender *sender, const char *target, NsSendResult **ret)
+{
+  gint64 t0 = g_get_monotonic_time ();
+
+  *ret = send_and_wait (sender, target, "x", NULL);
+  return g_get_monotonic_time () - t0;
+}
+
+/* TCP 139 and UDP 135 closed: the ICMP port unreachable ends the RPC
+ * attempt at once, as the refused TCP connection ends SMB. */
+static void
+test_deadline_closed_ports (void)
+{
+  Setup s = { .with_address = TRUE, .timeout_ms = 5000 };
+  Setup r = { .with_address = TRUE, .timeout_ms = 5000, .transport = NS_SEND_TRANSPORT_RPC };
+  g_autoptr (NsSender) sender = make_sender (&s);
+  g_autoptr (NsSender) rpc_only = make_sender (&r);
+  g_autoptr (NsSendResult) auto_r = NULL;
+  g_autoptr (NsSendResult) rpc_r = NULL;
+  gint64 took = timed_send (sender, "PEERA", &auto_r);
+  gint64 took_rpc = timed_send (rpc_only, "PEERA", &rpc_r);
+
+  assert_outcome (auto_r, NS_SEND_FAILED, NS_SEND_TRANSPORT_SMB);
+  g_assert_error (auto_r->error, NS_SEND_ERROR, NS_SEND_ERROR_CONNECTION_REFUSED);
+  g_assert_cmpuint (auto_r->windows_code, ==, 1225);
+  assert_message_has (auto_r, "ICMP port unreachable");
+  assert_outcome (rpc_r, NS_SEND_FAILED, NS_SEND_TRANSPORT_RPC);
+  g_assert_error (rpc_r->error, NS_SEND_ERROR, NS_SEND_ERROR_CONNECTION_REFUSED);
+  g_assert_cmpuint (rpc_r->windows_code, ==, 1225);
+  /* Not waiting for an answer that cannot come: well inside the timeout. */
+  g_assert_cmpint (took, <, 5 * G_USEC_PER_SEC);
+  g_assert_cmpint (took_rpc, <, 5 * G_USEC_PER_SEC);
+}
+
+/* A host that takes the TCP connection and never answers: SMB uses the
+ * whole budget, so the RPC fallback is not started afterwards with a
+ * fresh one (that doubled the time). */
+static void
+test_deadline_silent_host (void)
+{
+  FakeSmb *smb = fake_smb_new (SMB_MUTE);
+  FakeUdp *rpc = fake_udp_new (UDP_SINK);
+  Setup s = { .ssn = smb->port, .rpc = rpc->port, .with_address = TRUE, .timeout_ms = 1000 };
+  g_autoptr (NsSender) sender = make_sender (&s);
+  g_autoptr (NsSendResult) r = NULL;
+  gint64 took = timed_send (sender, "PEERA", &r);
+
+  assert_outcome (r, NS_SEND_FAILED, NS_SEND_TRANSPORT_SMB);
+  g_assert_error (r->error, NS_SEND_ERROR, NS_SEND_ERROR_TIMEOUT);
+  g_assert_cmpuint (r->windows_code, ==, 121);
+  assert_message_has (r, "no time left for the RPC fallback");
+  g_assert_cmpuint (rpc->n_requests, ==, 0);
+  g_assert_cmpint (r->elapsed_us, >=, 900 * 1000);
+  g_assert_cmpint (took, <, 2 * G_USEC_PER_SEC);
+  fake_udp_free (rpc);
+  fake_smb_free (smb);
+}
+
+/* An address target: the node status request (never answered here) may
+ * take half of what is left, SMB the rest; the RPC fallback to a silent
+ * port ends at the same deadline. */
+static void
+test_deadline_silent_node_status (void)
+{
+  FakeUdp *ns = fake_udp_new (UDP_SINK);
+  FakeUdp *rpc = fake_udp_new (UDP_SINK);
+  Setup s = { .ns = ns->port, .rpc = rpc->port, .timeout_ms = 1000 };
+  g_autoptr (NsSender) sender = make_sender (&s);
+  g_autoptr (NsSendResult) r = NULL;
+  gint64 took = timed_send (sender, "127.0.0.1", &r);
+
+  /* SMB was refused at once (closed port), the RPC fallback heard
+   * nothing: the SMB error is reported, naming the RPC attempt. */
+  assert_outcome (r, NS_SEND_FAILED, NS_SEND_TRANSPORT_SMB);
+  g_assert_error (r->error, NS_SEND_ERROR, NS_SEND_ERROR_CONNECTION_REFUSED);
+  assert_message_has (r, "(RPC fallback: ");
+  g_assert_cmpuint (ns->n_requests, >=, 1);
+  g_assert_cmpuint (rpc->n_requests, >=, 1);
+  g_assert_cmpint (took, <, 2 * G_USEC_PER_SEC);
+  fake_udp_free (rpc);
+  fake_udp_free (ns);
+}
+
+/* A name nobody owns, with a timeout shorter than the default 3 x 750 ms
+ * of broadcast queries: the queries are spaced to end inside the budget,
+ * so the answer is "not found" (2273), not a timeout (121). */
+static void
+test_deadline_unknown_name (void)
+{
+  FakeUdp *ns = fake_udp_new (UDP_SINK);
+  Setup s = { .ns = ns->port, .timeout_ms = 1000 };
+  g_autoptr (NsSender) sender = make_sender (&s);
+  g_autoptr (NsSendResult) r = NULL;
+  gint64 took = timed_send (sender, "NOBODY", &r);
+
+  assert_outcome (r, NS_SEND_FAILED, NS_SEND_TRANSPORT_SMB);
+  g_assert_error (r->error, NS_SEND_ERROR, NS_SEND_ERROR_NAME_NOT_FOUND);
+  g_assert_cmpuint (r->windows_code, ==, 2273);
+  assert_message_has (r, "NOBODY<03>");
+  g_assert_cmpuint (ns->n_requests, ==, 3); /* all three queries went out */
+  g_assert_cmpint (took, <, 2 * G_USEC_PER_SEC);
+  fake_udp_free (ns);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -974,5 +1096,9 @@ main (int argc, char **argv)
   g_test_add_func ("/send/many/dedupe-and-invalid", test_send_many);
   g_test_add_func ("/send/text/rules-and-split", test_text_rules_and_split);
   g_test_add_func ("/send/cancel-and-free", test_cancel_and_free);
+  g_test_add_func ("/send/deadline/closed-ports", test_deadline_closed_ports);
+  g_test_add_func ("/send/deadline/silent-host", test_deadline_silent_host);
+  g_test_add_func ("/send/deadline/silent-node-status", test_deadline_silent_node_status);
+  g_test_add_func ("/send/deadline/unknown-name", test_deadline_unknown_name);
   return g_test_run ();
 }
