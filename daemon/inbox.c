@@ -188,6 +188,7 @@ refuse (NsInbox *inbox, Pending *p, NsVerdict verdict, const char *detail)
   g_queue_push_tail (&inbox->refusals, p);
   if (inbox->refusal_idle == NULL) {
     inbox->refusal_idle = g_idle_source_new ();
+    g_source_set_priority (inbox->refusal_idle, G_PRIORITY_DEFAULT);
     g_source_set_callback (inbox->refusal_idle, on_refusal_idle, inbox, NULL);
     g_source_attach (inbox->refusal_idle, g_main_context_get_thread_default ());
   }
@@ -356,6 +357,11 @@ schedule_commit (NsInbox *inbox)
   if (inbox->committing || inbox->commit_timer != NULL)
     return;
   inbox->commit_timer = window > 0 ? g_timeout_source_new (window) : g_idle_source_new ();
+  /* Not idle priority: under load the loop is never idle, and the commit
+   * (which every waiting sender needs) would wait for the load to end. At
+   * default priority it runs after the events already pending, so what
+   * arrived in this iteration still joins the batch. */
+  g_source_set_priority (inbox->commit_timer, G_PRIORITY_DEFAULT);
   g_source_set_callback (inbox->commit_timer, on_commit_timer, inbox, NULL);
   g_source_attach (inbox->commit_timer, g_main_context_get_thread_default ());
 }

@@ -92,6 +92,7 @@ complete_later (NsVerifier *v, Waiter *w, gboolean verified, const char *reason)
   g_queue_push_tail (&v->completions, c);
   if (v->idle == NULL) {
     v->idle = g_idle_source_new ();
+    g_source_set_priority (v->idle, G_PRIORITY_DEFAULT);
     g_source_set_callback (v->idle, on_idle, v, NULL);
     g_source_attach (v->idle, g_main_context_get_thread_default ());
   }

@@ -104,9 +104,11 @@ conn_free (NsTcpConnection *conn)
   g_free (conn);
 }
 
-/* Removes @conn from its listener's books (the per-source count) and frees it. */
+/* Takes @conn off the caps (open and per-source counts): done when its
+ * socket closes, not when it is reaped, so that connections waiting for
+ * their @closed call never keep new ones out. */
 static void
-conn_remove (NsTcpConnection *conn)
+conn_uncount (NsTcpConnection *conn)
 {
   NsTcpListener *l = conn->listener;
   gpointer key = GUINT_TO_POINTER (conn->peer_address);
@@ -117,8 +119,14 @@ conn_remove (NsTcpConnection *conn)
   else
     g_hash_table_insert (l->per_source, key, GUINT_TO_POINTER (n - 1));
   l->counters.open--;
+}
+
+/* Removes a finished @conn from its listener and frees it. */
+static void
+conn_remove (NsTcpConnection *conn)
+{
   /* The array's free function frees @conn. */
-  g_ptr_array_remove_fast (l->conns, conn);
+  g_ptr_array_remove_fast (conn->listener->conns, conn);
 }
 
 static gboolean
@@ -147,7 +155,11 @@ finish (NsTcpConnection *conn, GError *error)
   clear_source (&conn->read_source);
   clear_source (&conn->write_source);
   g_socket_close (conn->sock, NULL);
+  conn_uncount (conn);
   conn->reap_source = g_idle_source_new ();
+  /* Default priority: under load the loop is never idle, and a reap at
+   * idle priority would wait for the load to stop. */
+  g_source_set_priority (conn->reap_source, G_PRIORITY_DEFAULT);
   g_source_set_callback (conn->reap_source, on_reap, conn, NULL);
   g_source_attach (conn->reap_source, conn->listener->context);
 }
