@@ -37,10 +37,11 @@ set -u -o pipefail
 ns_require_root nmbd nmblookup testparm dumpcap tshark python3
 ns_require_netsend netsendd netname
 getent passwd nobody >/dev/null || ns_skip "no 'nobody' user for netsendd to drop to"
-# netsendd logs warnings on purpose (a rogue registration of its name);
+# netsendd logs warnings on purpose (conflicts with Samba's names);
 # G_DEBUG=fatal-warnings from the test environment would abort it.
 unset G_DEBUG
-# Bounded: every wait below is; the whole run takes about 25 s.
+# Bounded: every wait below is; the whole run takes about 30 s.
+# shellcheck disable=SC2034 # read by netns.sh
 NS_WAIT_SECS=15
 
 OURS=NSTOURS
