@@ -47,30 +47,44 @@ set_errno_error (GError **error, int errsv, const char *what, const char *url)
                g_strerror (errsv));
 }
 
-static SMBCCTX *
-context_new (int timeout_ms, GError **error)
-{
-  SMBCCTX *ctx = smbc_new_context ();
+/* One context for the life of the process, made at the first call.
+ *
+ * Freeing the last libsmbclient context tears down the library's global
+ * state (SMBC_module_terminate()), and in Samba 4.17 that loses the
+ * talloc'd log file name smb.conf gave it (gfree_debugsyms() frees the
+ * debug class table but not the string it holds): a 116-byte leak under
+ * ASan at every listing. Kept, the context and that state stay reachable
+ * from globals until exit, as libsmbclient's own initialisation does. The
+ * connections it opens are closed after each listing (purge below). */
+static SMBCCTX *context;
 
+static gboolean
+context_ensure (GError **error)
+{
+  SMBCCTX *ctx;
+
+  if (context != NULL)
+    return TRUE;
+  ctx = smbc_new_context ();
   if (ctx == NULL) {
     set_errno_error (error, errno, "cannot make a libsmbclient context for", "browsing");
-    return NULL;
+    return FALSE;
   }
   /* Before smbc_init_context(): debug lines (level 0: errors only) go to
    * standard error, never into the results on standard output. */
   smbc_setOptionDebugToStderr (ctx, TRUE);
   smbc_setDebug (ctx, 0);
   smbc_setFunctionAuthDataWithContext (ctx, anonymous);
-  smbc_setTimeout (ctx, timeout_ms);
   smbc_setOptionUseKerberos (ctx, FALSE);
   if (smbc_init_context (ctx) == NULL) {
     int errsv = errno;
 
     smbc_free_context (ctx, 1);
     set_errno_error (error, errsv, "cannot initialise libsmbclient for", "browsing");
-    return NULL;
+    return FALSE;
   }
-  return ctx;
+  context = ctx;
+  return TRUE;
 }
 
 gboolean
@@ -79,34 +93,32 @@ ns_browse_module_list_servers_v1 (const char *workgroup, int timeout_ms, char **
 {
   g_autoptr (GPtrArray) names = NULL;
   g_autofree char *url = NULL;
-  SMBCCTX *ctx;
   SMBCFILE *dir;
   struct smbc_dirent *entry;
 
   g_return_val_if_fail (workgroup != NULL, FALSE);
   g_return_val_if_fail (ret_names != NULL, FALSE);
 
-  ctx = context_new (timeout_ms, error);
-  if (ctx == NULL)
+  if (!context_ensure (error))
     return FALSE;
+  smbc_setTimeout (context, timeout_ms);
   url = g_strdup_printf ("smb://%s/", workgroup);
-  dir = smbc_getFunctionOpendir (ctx) (ctx, url);
+  dir = smbc_getFunctionOpendir (context) (context, url);
   if (dir == NULL) {
     int errsv = errno;
 
-    /* shutdown_ctx 1: close every connection, free the context and, for
-     * the last context, libsmbclient's global (talloc) state. */
-    smbc_free_context (ctx, 1);
+    smbc_getFunctionPurgeCachedServers (context) (context);
     set_errno_error (error, errsv, "cannot read the browse list at", url);
     return FALSE;
   }
   names = g_ptr_array_new_with_free_func (g_free);
-  while ((entry = smbc_getFunctionReaddir (ctx) (ctx, dir)) != NULL) {
+  while ((entry = smbc_getFunctionReaddir (context) (context, dir)) != NULL) {
     if (entry->smbc_type == SMBC_SERVER)
       g_ptr_array_add (names, g_strdup (entry->name));
   }
-  smbc_getFunctionClosedir (ctx) (ctx, dir);
-  smbc_free_context (ctx, 1);
+  smbc_getFunctionClosedir (context) (context, dir);
+  /* No connection to the master browser outlives the listing. */
+  smbc_getFunctionPurgeCachedServers (context) (context);
   g_ptr_array_add (names, NULL);
   *ret_names = (char **) g_ptr_array_free (g_steal_pointer (&names), FALSE);
   return TRUE;
