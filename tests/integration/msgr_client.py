@@ -101,8 +101,8 @@ def transact(s, direct, msg):
     return reply
 
 
-def session_request(s, called, calling):
-    s.sendall(b'\x81\x00' + struct.pack('>H', 68) + nb_encode(called, 0x03)
+def session_request(s, called, calling, suffix=0x03):
+    s.sendall(b'\x81\x00' + struct.pack('>H', 68) + nb_encode(called, suffix)
               + nb_encode(calling, 0x00))
     typ, body = recv_frame(s, False)
     if typ != 0x82:
@@ -113,10 +113,11 @@ def asciiz(tag, b):
     return bytes([tag]) + b + b'\0'
 
 
-def send_smb_message(host, port, direct, called, sender, to, text, mode='multi', block=127):
+def send_smb_message(host, port, direct, called, sender, to, text, mode='multi', block=127,
+                     called_suffix=0x03):
     with socket.create_connection((host, port), timeout=TIMEOUT) as s:
         if not direct:
-            session_request(s, called, sender)
+            session_request(s, called, sender, called_suffix)
         if mode == 'negotiate':
             dialects = b''.join(asciiz(2, d) for d in (b'PC NETWORK PROGRAM 1.0', b'NT LM 0.12'))
             reply = transact(s, direct, smb(0x72, b'', dialects, mid=1))
@@ -212,6 +213,10 @@ def rpc_call(a):
     iface = uuid_le(a.iface)
     act = os.urandom(16)
     stub = netr_send_message_stub(enc(a, a.sender), enc(a, a.to), enc(a, a.text))
+    if a.bad_stub:
+        # From as a conformant varying string with offset 1: C706 allows no
+        # offset in a [string]; the server must FAULT nca_s_fault_ndr.
+        stub = struct.pack('<III', 4, 1, 4) + b'BAD\0' + stub[16:]
     flags1 = 0x10 if a.maybe else 0
     answers = []
     if a.fragments > 1:
@@ -223,7 +228,7 @@ def rpc_call(a):
             if n < a.fragments - 1:
                 answers.append(parse_cl(t.recv()))   # a FACK per fragment
     else:
-        t.send(cl_header(0, flags1, iface, act, a.seq, a.opnum, len(stub)) + stub)
+        t.send(cl_header(0, flags1, iface, act, a.seq, a.opnum, len(stub), boot=a.boot) + stub)
     if a.maybe:
         return {'sent': True}
     try:
@@ -351,6 +356,9 @@ def main():
     p.add_argument('--port', type=int, default=139)
     p.add_argument('--direct', action='store_true')
     p.add_argument('--called')
+    p.add_argument('--called-suffix', type=int, default=3)
+    p.add_argument('--bad-stub', action='store_true')
+    p.add_argument('--boot', type=int, default=0)
     p.add_argument('--mode', default='multi', choices=['d0', 'multi', 'negotiate'])
     p.add_argument('--from', dest='sender', default='TESTER')
     p.add_argument('--to', default='')
@@ -381,8 +389,9 @@ def main():
     result = None
     if a.op == 'smb':
         try:
-            gid = send_smb_message(a.host, a.port, a.direct, a.called or a.to, enc(a, a.sender),
-                                   enc(a, a.to), enc(a, a.text), a.mode, a.block)
+            called = (a.called or a.to).upper().encode(a.codepage)
+            gid = send_smb_message(a.host, a.port, a.direct, called, enc(a, a.sender),
+                                   enc(a, a.to), enc(a, a.text), a.mode, a.block, a.called_suffix)
             result = {'ok': True, 'group_id': gid}
         except SmbRefused as e:
             result = {'ok': False, 'command': e.cmd, 'status': '0x%08x' % e.status,

@@ -182,6 +182,9 @@ smb notours --called alice --to NOBODY --from X --text 'to nobody'
 expect notours 'not d["ok"] and d["class"] == 2 and d["code"] == 0x52'
 smb badcalled --to NOBODY --from X --text 'x'
 expect badcalled '"session refused (0x83 82)" in d["error"]'
+# Samba's fallback *SMBSERVER<20>: refused unless [policy] accept-smbserver.
+smb smbserver1 --called '*SMBSERVER' --called-suffix 32 --to RECVONE --from FALLBACK --text 'via *SMBSERVER'
+expect smbserver1 '"session refused (0x83 82)" in d["error"]'
 smb toolong --to bob --from BIG --text "$(head -c 5000 /dev/zero | tr '\0' B)"
 expect toolong 'not d["ok"] and d["code"] == 0x53'
 
@@ -197,6 +200,15 @@ sleep 0.5
 [ "$(count "sender='CAROL' and recipient='RLTEST'")" = 1 ] || fail "mailslot broadcast stored once"
 stored_is "$(hex 'net send * Grüße')" "sender='CAROL' and recipient='RLTEST'"
 [ "$(count "text='not for us'")" = 0 ] || fail "a datagram to another name was stored"
+# WORKGROUP<03> (errata 16) and the NetBIOS broadcast datagram type are ours too.
+client ms5 mailslot --host 127.255.255.255 --port "$P_DG" --dest RLTEST --suffix 3 --type group \
+  --to '' --from ERIN --text 'to the workgroup<03>'
+client ms6 mailslot --host 127.255.255.255 --port "$P_DG" --type broadcast --to RLTEST --from ERIN \
+  --text 'broadcast datagram'
+sleep 0.3
+[ "$(count "sender='ERIN' and text='to the workgroup<03>' and recipient='RLTEST'")" = 1 ] \
+  || fail "WORKGROUP<03> datagram (empty To stored as the destination name)"
+[ "$(count "sender='ERIN' and text='broadcast datagram'")" = 1 ] || fail "broadcast datagram"
 
 # ---- NetrSendMessage over UDP (impacket transport + NDR)
 rpc r1 --to ALICE --from DAVE --text 'rpc hello' --ping-after --ack
@@ -210,6 +222,10 @@ expect r4 'd["ptype"] == "reject" and d["status"] == 0x1C010003'
 rpc r5 --to NOBODY --from DAVE --text 'x'
 expect r5 'd["ptype"] == "response" and d["status"] == 2273'
 rpc r6 --to ALICE --from DAVE --text 'maybe call' --maybe
+rpc r7 --to ALICE --from DAVE --text 'x' --bad-stub
+expect r7 'd["ptype"] == "fault" and d["status"] == 0x6F7'
+rpc r8 --to ALICE --from DAVE --text 'x' --boot 12345
+expect r8 'd["ptype"] == "reject" and d["status"] == 0x1C010006'
 sleep 0.3
 [ "$(count "sender='DAVE' and transport='rpc'")" = 3 ] || fail "rpc messages stored: $(count "sender='DAVE'")"
 
@@ -262,6 +278,14 @@ expect recip2 'd["status"] == 2273'
 sleep 0.3
 [ "$(count 1)" = "$before" ] || fail "refused messages reached the inbox: $(sql "select sender, text from messages where id > (select max(id) - 5 from messages)")"
 [ "$(count "text like '%buy now%' or sender like 'FRIEND'")" = 0 ] || fail "refused text stored"
+
+reload "accept-smbserver = true" "" ""
+smb smbserver2 --called '*SMBSERVER' --called-suffix 32 --to RECVONE --from FALLBACK --text 'via *SMBSERVER'
+expect smbserver2 'd["ok"]'
+smb smbserver3 --called RECVONE --called-suffix 32 --to RECVONE --from FALLBACK --text 'via NAME<20>'
+expect smbserver3 'd["ok"]'
+[ "$(count "sender='FALLBACK'")" = 2 ] || fail "*SMBSERVER / NAME<20> sessions with accept-smbserver"
+before=$(count 1)
 
 # ---- rate limits: the burst passes, the rest is refused (SMB) or dropped (UDP)
 log "rate limits"
