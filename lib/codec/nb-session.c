@@ -7,6 +7,7 @@
 #include "nb-reader.h"
 #include "nb-writer.h"
 #include "netsend/ns-errors.h"
+#include "ns-codec-private.h"
 
 /* Trailer sizes fixed by RFC 1002 §4.3.4 / §4.3.5. */
 #define NEGATIVE_TRAILER_LEN 1
@@ -25,21 +26,6 @@ struct _NbSessionFramer {
   /* Sticky: the stream cannot be resynchronised after a bad header. */
   GError *failure;
 };
-
-static gboolean G_GNUC_PRINTF (3, 4)
-set_error (GError **error, NsCodecError code, const char *format, ...)
-{
-  g_autofree char *message = NULL;
-  va_list args;
-
-  if (error == NULL)
-    return FALSE;
-  va_start (args, format);
-  message = g_strdup_vprintf (format, args);
-  va_end (args);
-  g_set_error_literal (error, NS_CODEC_ERROR, code, message);
-  return FALSE;
-}
 
 const char *
 nb_session_type_name (guint8 type)
@@ -118,17 +104,17 @@ nb_session_header_parse (const guint8 *data, gsize len, NbSessionFraming framing
     return FALSE;
   if (framing == NB_SESSION_FRAMING_DIRECT) {
     if (type != 0)
-      return set_error (error, NS_CODEC_ERROR_MALFORMED,
+      return _ns_codec_fail (error, NS_CODEC_ERROR_MALFORMED,
                         "direct-hosted SMB header must start with 0x00, found 0x%02x", type);
     *ret_type = NB_SESSION_MESSAGE;
     *ret_length = ((gsize) flags << 16) | length16;
     return TRUE;
   }
   if (!type_is_known (type))
-    return set_error (error, NS_CODEC_ERROR_MALFORMED, "unknown session packet type 0x%02x",
+    return _ns_codec_fail (error, NS_CODEC_ERROR_MALFORMED, "unknown session packet type 0x%02x",
                       type);
   if (flags & ~NB_SESSION_FLAG_E)
-    return set_error (error, NS_CODEC_ERROR_MALFORMED,
+    return _ns_codec_fail (error, NS_CODEC_ERROR_MALFORMED,
                       "%s: reserved FLAGS bits set (0x%02x)", nb_session_type_name (type), flags);
   *ret_type = type;
   *ret_length = ((gsize) (flags & NB_SESSION_FLAG_E) << 16) | length16;
@@ -142,7 +128,7 @@ check_trailer_len (guint8 type, gsize len, gsize expected, GError **error)
 {
   if (len == expected)
     return TRUE;
-  return set_error (error, NS_CODEC_ERROR_MALFORMED, "%s: LENGTH must be %" G_GSIZE_FORMAT
+  return _ns_codec_fail (error, NS_CODEC_ERROR_MALFORMED, "%s: LENGTH must be %" G_GSIZE_FORMAT
                     ", found %" G_GSIZE_FORMAT, nb_session_type_name (type), expected, len);
 }
 
@@ -206,7 +192,7 @@ parse_trailer (NbSessionPacket *p, const guint8 *trailer, gsize len, GError **er
       parse_retarget (trailer, len, p);
       return TRUE;
     default:
-      return set_error (error, NS_CODEC_ERROR_MALFORMED, "unknown session packet type 0x%02x",
+      return _ns_codec_fail (error, NS_CODEC_ERROR_MALFORMED, "unknown session packet type 0x%02x",
                         p->type);
   }
 }
@@ -221,7 +207,7 @@ nb_session_packet_parse_trailer (guint8 type, const guint8 *trailer, gsize len,
   g_return_val_if_fail (ret_packet != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
   if (len > NB_SESSION_MAX_LENGTH)
-    return set_error (error, NS_CODEC_ERROR_TOO_LARGE,
+    return _ns_codec_fail (error, NS_CODEC_ERROR_TOO_LARGE,
                       "%s: %" G_GSIZE_FORMAT " bytes exceed the 17-bit LENGTH",
                       nb_session_type_name (type), len);
   p = nb_session_packet_new (type);
@@ -246,11 +232,11 @@ nb_session_packet_parse (const guint8 *data, gsize len, NbSessionPacket **ret_pa
     return FALSE;
   have = len - NB_SESSION_HEADER_SIZE;
   if (length > have)
-    return set_error (error, NS_CODEC_ERROR_TRUNCATED,
+    return _ns_codec_fail (error, NS_CODEC_ERROR_TRUNCATED,
                       "%s truncated: LENGTH %" G_GSIZE_FORMAT ", only %" G_GSIZE_FORMAT
                       " bytes follow the header", nb_session_type_name (type), length, have);
   if (length < have)
-    return set_error (error, NS_CODEC_ERROR_TRAILING_DATA,
+    return _ns_codec_fail (error, NS_CODEC_ERROR_TRAILING_DATA,
                       "%s: %" G_GSIZE_FORMAT " unexpected bytes after LENGTH %" G_GSIZE_FORMAT,
                       nb_session_type_name (type), have - length, length);
   return nb_session_packet_parse_trailer (type, data + NB_SESSION_HEADER_SIZE, length,
@@ -294,7 +280,7 @@ nb_session_packet_build (const NbSessionPacket *p, GByteArray *buf, GError **err
   g_return_val_if_fail (p != NULL && buf != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
   if (!type_is_known (p->type))
-    return set_error (error, NS_CODEC_ERROR_MALFORMED,
+    return _ns_codec_fail (error, NS_CODEC_ERROR_MALFORMED,
                       "cannot build session packet of unknown type 0x%02x", p->type);
   /* The writer's cap makes an oversized message fail with TOO_LARGE. */
   nb_writer_init (&w, buf, NB_SESSION_HEADER_SIZE + NB_SESSION_MAX_LENGTH);
@@ -394,7 +380,7 @@ nb_session_build_message (GByteArray *buf, NbSessionFraming framing, const guint
   g_return_val_if_fail (data != NULL || len == 0, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
   if (len > max)
-    return set_error (error, NS_CODEC_ERROR_TOO_LARGE,
+    return _ns_codec_fail (error, NS_CODEC_ERROR_TOO_LARGE,
                       "session message of %" G_GSIZE_FORMAT " bytes exceeds the %s limit of %"
                       G_GSIZE_FORMAT, len,
                       framing == NB_SESSION_FRAMING_DIRECT ? "24-bit" : "17-bit", max);

@@ -7,6 +7,7 @@
 #include "nb-reader.h"
 #include "nb-writer.h"
 #include "netsend/ns-errors.h"
+#include "ns-codec-private.h"
 
 /* SMB core buffer-format bytes (MS-CIFS §2.2.1.1 / PROTOCOL.md §2.2). */
 #define FMT_DATA_BLOCK 0x01
@@ -31,21 +32,6 @@ typedef struct {
   NbReader bytes;
   const char *what; /* "SMB_COM_SEND_MESSAGE request", for messages */
 } SmbFrame;
-
-static gboolean G_GNUC_PRINTF (3, 4)
-set_error (GError **error, NsCodecError code, const char *format, ...)
-{
-  g_autofree char *message = NULL;
-  va_list args;
-
-  if (error == NULL)
-    return FALSE;
-  va_start (args, format);
-  message = g_strdup_vprintf (format, args);
-  va_end (args);
-  g_set_error_literal (error, NS_CODEC_ERROR, code, message);
-  return FALSE;
-}
 
 /* ---- names and descriptions ---- */
 
@@ -219,11 +205,11 @@ read_header (NbReader *r, SmbHeader *ret, GError **error)
 
   if (nb_reader_bytes (r, 4, &magic)) {
     if (magic[0] == 0xFE && memcmp (magic + 1, "SMB", 3) == 0)
-      return set_error (error, NS_CODEC_ERROR_UNSUPPORTED,
+      return _ns_codec_fail (error, NS_CODEC_ERROR_UNSUPPORTED,
                         "SMB2/3 message (protocol id FE 'SMB') is not supported: only SMB1 "
                         "Messenger commands are");
     if (magic[0] != 0xFF || memcmp (magic + 1, "SMB", 3) != 0)
-      return set_error (error, NS_CODEC_ERROR_MALFORMED,
+      return _ns_codec_fail (error, NS_CODEC_ERROR_MALFORMED,
                         "not an SMB1 message: protocol id %02x %02x %02x %02x, "
                         "expected ff 53 4d 42",
                         magic[0], magic[1], magic[2], magic[3]);
@@ -310,7 +296,7 @@ check_word_count (const SmbFrame *f, guint8 expected, GError **error)
 {
   if (f->word_count == expected)
     return TRUE;
-  return set_error (error, NS_CODEC_ERROR_MALFORMED,
+  return _ns_codec_fail (error, NS_CODEC_ERROR_MALFORMED,
                     "%s: WordCount must be %u, found %u", f->what, expected, f->word_count);
 }
 
@@ -319,7 +305,7 @@ check_byte_count_zero (const SmbFrame *f, GError **error)
 {
   if (f->byte_count == 0)
     return TRUE;
-  return set_error (error, NS_CODEC_ERROR_MALFORMED,
+  return _ns_codec_fail (error, NS_CODEC_ERROR_MALFORMED,
                     "%s: ByteCount must be 0, found %u", f->what, f->byte_count);
 }
 
@@ -333,7 +319,7 @@ finish_bytes (NbReader *b, const SmbFrame *f, GError **error)
   if (nb_reader_ok (b))
     return TRUE;
   if (b->fail_what == NULL)
-    return set_error (error, NS_CODEC_ERROR_MALFORMED,
+    return _ns_codec_fail (error, NS_CODEC_ERROR_MALFORMED,
                       "%s: fields run past ByteCount %u (needed %" G_GSIZE_FORMAT
                       " bytes at data offset %" G_GSIZE_FORMAT ")",
                       f->what, f->byte_count, b->fail_need, b->fail_pos);
@@ -350,7 +336,7 @@ expect_format (NbReader *b, const SmbFrame *f, guint8 expected, const char *fiel
     return finish_bytes (b, f, error);
   if (fmt == expected)
     return TRUE;
-  return set_error (error, NS_CODEC_ERROR_MALFORMED,
+  return _ns_codec_fail (error, NS_CODEC_ERROR_MALFORMED,
                     "%s: BufferFormat before %s must be 0x%02x, found 0x%02x", f->what, field,
                     expected, fmt);
 }
@@ -368,10 +354,10 @@ read_name (NbReader *b, const SmbFrame *f, const char *field, char *ret, GError 
     return FALSE;
   mark = *b;
   if (!nb_reader_cstring (b, G_MAXSIZE, &p, &n))
-    return set_error (error, NS_CODEC_ERROR_MALFORMED,
+    return _ns_codec_fail (error, NS_CODEC_ERROR_MALFORMED,
                       "%s: %s is not NUL-terminated within ByteCount", f->what, field);
   if (n > SMB_MSGR_NAME_MAX)
-    return set_error (error, NS_CODEC_ERROR_TOO_LARGE,
+    return _ns_codec_fail (error, NS_CODEC_ERROR_TOO_LARGE,
                       "%s: %s is %" G_GSIZE_FORMAT " bytes, at most %u allowed", f->what, field, n,
                       SMB_MSGR_NAME_MAX);
   /* Copy through the reader (the name and its NUL were just bounded). */
@@ -391,12 +377,12 @@ read_text_block (NbReader *b, const SmbFrame *f, GBytes **ret, GError **error)
   if (!nb_reader_le16 (b, &data_len))
     return finish_bytes (b, f, error);
   if (data_len != nb_reader_remaining (b))
-    return set_error (error, NS_CODEC_ERROR_MALFORMED,
+    return _ns_codec_fail (error, NS_CODEC_ERROR_MALFORMED,
                       "%s: DataLength %u disagrees with ByteCount %u (%" G_GSIZE_FORMAT
                       " bytes left for the data)",
                       f->what, data_len, f->byte_count, nb_reader_remaining (b));
   if (data_len > SMB_MSGR_BLOCK_MAX)
-    return set_error (error, NS_CODEC_ERROR_TOO_LARGE,
+    return _ns_codec_fail (error, NS_CODEC_ERROR_TOO_LARGE,
                       "%s: text block of %u bytes, at most %u allowed", f->what, data_len,
                       SMB_MSGR_BLOCK_MAX);
   nb_reader_dup (b, data_len, ret);
@@ -455,7 +441,7 @@ parse_response (SmbFrame *f, SmbMsgrPacket *p, GError **error)
     nb_reader_le16 (&f->words, &p->group_id);
     p->has_group_id = TRUE;
   } else if (f->word_count != 0) {
-    return set_error (error, NS_CODEC_ERROR_MALFORMED, "%s: WordCount must be %s, found %u",
+    return _ns_codec_fail (error, NS_CODEC_ERROR_MALFORMED, "%s: WordCount must be %s, found %u",
                       f->what,
                       f->header.command == SMB_COM_SEND_START_MB_MESSAGE ? "0 or 1" : "0",
                       f->word_count);
@@ -489,21 +475,21 @@ parse_negotiate_request (SmbFrame *f, SmbMsgrPacket *p, GError **error)
     char *copy;
 
     if (dialects->len == SMB_MSGR_DIALECTS_MAX)
-      return set_error (error, NS_CODEC_ERROR_TOO_LARGE, "%s: more than %u dialects", f->what,
+      return _ns_codec_fail (error, NS_CODEC_ERROR_TOO_LARGE, "%s: more than %u dialects", f->what,
                         SMB_MSGR_DIALECTS_MAX);
     if (!expect_format (b, f, FMT_DIALECT, "a dialect string", error))
       return FALSE;
     mark = *b;
     if (!nb_reader_cstring (b, G_MAXSIZE, &s, &n))
-      return set_error (error, NS_CODEC_ERROR_MALFORMED,
+      return _ns_codec_fail (error, NS_CODEC_ERROR_MALFORMED,
                         "%s: dialect string %u is not NUL-terminated within ByteCount", f->what,
                         dialects->len);
     if (n > SMB_MSGR_DIALECT_LEN_MAX)
-      return set_error (error, NS_CODEC_ERROR_TOO_LARGE,
+      return _ns_codec_fail (error, NS_CODEC_ERROR_TOO_LARGE,
                         "%s: dialect string %u is %" G_GSIZE_FORMAT " bytes, at most %u allowed",
                         f->what, dialects->len, n, SMB_MSGR_DIALECT_LEN_MAX);
     if (!is_printable_ascii (s, n))
-      return set_error (error, NS_CODEC_ERROR_MALFORMED,
+      return _ns_codec_fail (error, NS_CODEC_ERROR_MALFORMED,
                         "%s: dialect string %u holds a byte outside printable ASCII", f->what,
                         dialects->len);
     copy = g_malloc (n + 1);
@@ -511,7 +497,7 @@ parse_negotiate_request (SmbFrame *f, SmbMsgrPacket *p, GError **error)
     g_ptr_array_add (dialects, copy);
   }
   if (dialects->len == 0)
-    return set_error (error, NS_CODEC_ERROR_MALFORMED, "%s: no dialect offered", f->what);
+    return _ns_codec_fail (error, NS_CODEC_ERROR_MALFORMED, "%s: no dialect offered", f->what);
   g_ptr_array_add (dialects, NULL);
   p->dialects = (char **) g_ptr_array_free (g_steal_pointer (&dialects), FALSE);
   return TRUE;
@@ -541,7 +527,7 @@ parse_negotiate_nt_lm (SmbFrame *f, SmbNegotiateResponse *n, GError **error)
   g_assert (nb_reader_ok (w));
   n->server_time_zone = (gint16) tz;
   if (challenge_len > f->byte_count)
-    return set_error (error, NS_CODEC_ERROR_MALFORMED,
+    return _ns_codec_fail (error, NS_CODEC_ERROR_MALFORMED,
                       "%s: ChallengeLength %u exceeds ByteCount %u", f->what, challenge_len,
                       f->byte_count);
   if (challenge_len > 0)
@@ -564,13 +550,13 @@ parse_negotiate_response (SmbFrame *f, SmbMsgrPacket *p, GError **error)
       nb_reader_le16 (&f->words, &p->negotiate.dialect_index);
       return check_byte_count_zero (f, error);
     case NEGOTIATE_LANMAN_WORDS:
-      return set_error (error, NS_CODEC_ERROR_UNSUPPORTED,
+      return _ns_codec_fail (error, NS_CODEC_ERROR_UNSUPPORTED,
                         "%s: the LAN Manager form (WordCount 13) is not supported", f->what);
     case NEGOTIATE_NT_LM_WORDS:
       p->kind = SMB_MSGR_NEGOTIATE_RESPONSE;
       return parse_negotiate_nt_lm (f, &p->negotiate, error);
     default:
-      return set_error (error, NS_CODEC_ERROR_MALFORMED,
+      return _ns_codec_fail (error, NS_CODEC_ERROR_MALFORMED,
                         "%s: WordCount must be 0, 1 or 17, found %u", f->what, f->word_count);
   }
 }
@@ -581,11 +567,11 @@ reject_command (const SmbFrame *f, GError **error)
   guint8 cmd = f->header.command;
 
   if (cmd >= SMB_COM_SEND_BROADCAST_MESSAGE && cmd <= SMB_COM_GET_MACHINE_NAME)
-    return set_error (error, NS_CODEC_ERROR_UNSUPPORTED,
+    return _ns_codec_fail (error, NS_CODEC_ERROR_UNSUPPORTED,
                       "%s (0x%02X) is an SMB Core Messenger command MS-MSRP does not "
                       "specify; not supported",
                       smb_command_name (cmd), cmd);
-  return set_error (error, NS_CODEC_ERROR_UNSUPPORTED,
+  return _ns_codec_fail (error, NS_CODEC_ERROR_UNSUPPORTED,
                     "SMB command 0x%02X (%s) is not supported by the Messenger service", cmd,
                     smb_command_name (cmd));
 }
@@ -665,7 +651,7 @@ check_direction (const SmbHeader *h, gboolean reply, const char *what, GError **
 {
   if (((h->flags & SMB_FLAGS_REPLY) != 0) == reply)
     return TRUE;
-  return set_error (error, NS_CODEC_ERROR_MALFORMED,
+  return _ns_codec_fail (error, NS_CODEC_ERROR_MALFORMED,
                     "cannot build %s: the header %s the reply flag", what,
                     reply ? "lacks" : "has");
 }
@@ -677,7 +663,7 @@ check_name (const char *name, const char *field, const char *what, GError **erro
 
   if (n <= SMB_MSGR_NAME_MAX)
     return TRUE;
-  return set_error (error, NS_CODEC_ERROR_TOO_LARGE,
+  return _ns_codec_fail (error, NS_CODEC_ERROR_TOO_LARGE,
                     "cannot build %s: %s is %" G_GSIZE_FORMAT " bytes, at most %u allowed", what,
                     field, n, SMB_MSGR_NAME_MAX);
 }
@@ -687,7 +673,7 @@ check_text (gsize text_len, const char *what, GError **error)
 {
   if (text_len <= SMB_MSGR_BLOCK_MAX)
     return TRUE;
-  return set_error (error, NS_CODEC_ERROR_TOO_LARGE,
+  return _ns_codec_fail (error, NS_CODEC_ERROR_TOO_LARGE,
                     "cannot build %s: text block of %" G_GSIZE_FORMAT " bytes, at most %u allowed",
                     what, text_len, SMB_MSGR_BLOCK_MAX);
 }
@@ -875,14 +861,14 @@ smb_msgr_build_negotiate_request (GByteArray *buf, const SmbHeader *header,
     return FALSE;
   count = g_strv_length ((char **) dialects);
   if (count == 0 || count > SMB_MSGR_DIALECTS_MAX)
-    return set_error (error, count == 0 ? NS_CODEC_ERROR_MALFORMED : NS_CODEC_ERROR_TOO_LARGE,
+    return _ns_codec_fail (error, count == 0 ? NS_CODEC_ERROR_MALFORMED : NS_CODEC_ERROR_TOO_LARGE,
                       "cannot build %s: %u dialects, 1 to %u allowed", what, count,
                       SMB_MSGR_DIALECTS_MAX);
   for (guint i = 0; i < count; i++) {
     gsize n = strlen (dialects[i]);
 
     if (n > SMB_MSGR_DIALECT_LEN_MAX || !is_printable_ascii ((const guint8 *) dialects[i], n))
-      return set_error (error, NS_CODEC_ERROR_MALFORMED,
+      return _ns_codec_fail (error, NS_CODEC_ERROR_MALFORMED,
                         "cannot build %s: dialect %u is not printable ASCII of at most %u bytes",
                         what, i, SMB_MSGR_DIALECT_LEN_MAX);
   }
@@ -936,7 +922,7 @@ smb_msgr_build_negotiate_response (GByteArray *buf, const SmbHeader *header,
     return FALSE;
   challenge_len = negotiate->challenge != NULL ? g_bytes_get_size (negotiate->challenge) : 0;
   if (challenge_len > G_MAXUINT8)
-    return set_error (error, NS_CODEC_ERROR_TOO_LARGE,
+    return _ns_codec_fail (error, NS_CODEC_ERROR_TOO_LARGE,
                       "cannot build %s: challenge of %" G_GSIZE_FORMAT " bytes, at most 255",
                       what, challenge_len);
   nb_writer_init (&w, buf, SMB_BUILD_MAX);
@@ -986,14 +972,14 @@ smb_msgr_build (const SmbMsgrPacket *p, GByteArray *buf, GError **error)
       return smb_msgr_build_response (buf, &p->header, error);
     case SMB_MSGR_NEGOTIATE_REQUEST:
       if (p->dialects == NULL)
-        return set_error (error, NS_CODEC_ERROR_MALFORMED,
+        return _ns_codec_fail (error, NS_CODEC_ERROR_MALFORMED,
                           "cannot build SMB_COM_NEGOTIATE request: no dialects");
       return smb_msgr_build_negotiate_request (buf, &p->header, (const char *const *) p->dialects,
                                                error);
     case SMB_MSGR_NEGOTIATE_RESPONSE:
       return smb_msgr_build_negotiate_response (buf, &p->header, &p->negotiate, error);
     default:
-      return set_error (error, NS_CODEC_ERROR_MALFORMED, "cannot build SMB: unknown kind %d",
+      return _ns_codec_fail (error, NS_CODEC_ERROR_MALFORMED, "cannot build SMB: unknown kind %d",
                         (int) p->kind);
   }
 }

@@ -4,6 +4,7 @@
  * ones. See <netsend/ns-net.h> for the loopback and broadcast rules. */
 
 #include <netsend/ns-net.h>
+#include "ns-net-private.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -228,4 +229,30 @@ ns_ifaces_resolve (const char *const *specs, GPtrArray **ret, GError **error)
   if (!ns_ifaces_list (&available, error))
     return FALSE;
   return ns_ifaces_select (available, specs, ret, error);
+}
+
+GSocketAddress *
+_ns_socket_address_new (guint32 ipv4, guint16 port)
+{
+  guint8 bytes[4] = { ipv4 >> 24, (ipv4 >> 16) & 0xff, (ipv4 >> 8) & 0xff, ipv4 & 0xff };
+  g_autoptr (GInetAddress) addr = g_inet_address_new_from_bytes (bytes, G_SOCKET_FAMILY_IPV4);
+
+  return g_inet_socket_address_new (addr, port);
+}
+
+gboolean
+_ns_socket_address_get (GSocketAddress *address, guint32 *ret_ipv4, guint16 *ret_port)
+{
+  GInetAddress *inet;
+  const guint8 *b;
+
+  if (address == NULL || !G_IS_INET_SOCKET_ADDRESS (address))
+    return FALSE;
+  inet = g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (address));
+  if (g_inet_address_get_family (inet) != G_SOCKET_FAMILY_IPV4)
+    return FALSE;
+  b = g_inet_address_to_bytes (inet);
+  *ret_ipv4 = ((guint32) b[0] << 24) | ((guint32) b[1] << 16) | ((guint32) b[2] << 8) | b[3];
+  *ret_port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (address));
+  return TRUE;
 }

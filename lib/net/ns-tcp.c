@@ -14,6 +14,7 @@
 #include <sys/socket.h>
 
 #include <netsend/ns-net.h>
+#include "ns-net-private.h"
 
 /* Connections accepted per wake-up before yielding to other sources, so a
  * connection flood cannot starve the main loop. */
@@ -51,32 +52,6 @@ struct _NsTcpListener {
   NsTcpCounters counters;
   guint8 *buf;             /* NS_TCP_READ_CHUNK, shared by the connections */
 };
-
-static GSocketAddress *
-socket_address_new (guint32 ipv4, guint16 port)
-{
-  guint8 bytes[4] = { ipv4 >> 24, (ipv4 >> 16) & 0xff, (ipv4 >> 8) & 0xff, ipv4 & 0xff };
-  g_autoptr (GInetAddress) addr = g_inet_address_new_from_bytes (bytes, G_SOCKET_FAMILY_IPV4);
-
-  return g_inet_socket_address_new (addr, port);
-}
-
-static gboolean
-socket_address_get (GSocketAddress *address, guint32 *ret_ipv4, guint16 *ret_port)
-{
-  GInetAddress *inet;
-  const guint8 *b;
-
-  if (address == NULL || !G_IS_INET_SOCKET_ADDRESS (address))
-    return FALSE;
-  inet = g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (address));
-  if (g_inet_address_get_family (inet) != G_SOCKET_FAMILY_IPV4)
-    return FALSE;
-  b = g_inet_address_to_bytes (inet);
-  *ret_ipv4 = ((guint32) b[0] << 24) | ((guint32) b[1] << 16) | ((guint32) b[2] << 8) | b[3];
-  *ret_port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (address));
-  return TRUE;
-}
 
 static void
 clear_source (GSource **source)
@@ -308,7 +283,7 @@ adopt (NsTcpListener *l, GSocket *sock)
   guint16 peer_port = 0;
   guint n;
 
-  if (!socket_address_get (remote, &peer, &peer_port) || over_limits (l, peer)) {
+  if (!_ns_socket_address_get (remote, &peer, &peer_port) || over_limits (l, peer)) {
     l->counters.refused++;
     g_socket_close (sock, NULL);
     return;
@@ -323,7 +298,7 @@ adopt (NsTcpListener *l, GSocket *sock)
   conn->output = g_byte_array_new ();
   conn->peer_address = peer;
   conn->peer_port = peer_port;
-  socket_address_get (local, &conn->local_address, &conn->local_port);
+  _ns_socket_address_get (local, &conn->local_address, &conn->local_port);
   g_ptr_array_add (l->conns, conn);
   n = GPOINTER_TO_UINT (g_hash_table_lookup (l->per_source, GUINT_TO_POINTER (peer)));
   g_hash_table_insert (l->per_source, GUINT_TO_POINTER (peer), GUINT_TO_POINTER (n + 1));
@@ -366,7 +341,7 @@ static GSocket *
 open_listening (guint32 address, guint16 port, GError **error)
 {
   g_autoptr (GSocket) sock = NULL;
-  g_autoptr (GSocketAddress) addr = socket_address_new (address, port);
+  g_autoptr (GSocketAddress) addr = _ns_socket_address_new (address, port);
   struct sockaddr_in native;
 
   sock = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, error);
@@ -407,7 +382,7 @@ ns_tcp_listener_new (guint32 address, guint16 port, const NsTcpLimits *limits, G
   l->address = address;
   l->port = port;
   local = g_socket_get_local_address (sock, NULL);
-  socket_address_get (local, &bound_addr, &l->port);
+  _ns_socket_address_get (local, &bound_addr, &l->port);
   if (limits != NULL)
     l->limits = *limits;
   if (l->limits.max_connections == 0)

@@ -4,6 +4,7 @@
  * See <netsend/ns-net.h> for why the sockets are bound the way they are. */
 
 #include <netsend/ns-net.h>
+#include "ns-net-private.h"
 
 #include <errno.h>
 #include <netinet/in.h>
@@ -31,37 +32,11 @@ struct _NsUdpEndpoint {
   guint8 buf[NS_UDP_MAX_DATAGRAM];
 };
 
-static GSocketAddress *
-socket_address_new (guint32 ipv4, guint16 port)
-{
-  guint8 bytes[4] = { ipv4 >> 24, (ipv4 >> 16) & 0xff, (ipv4 >> 8) & 0xff, ipv4 & 0xff };
-  g_autoptr (GInetAddress) addr = g_inet_address_new_from_bytes (bytes, G_SOCKET_FAMILY_IPV4);
-
-  return g_inet_socket_address_new (addr, port);
-}
-
-static gboolean
-socket_address_get (GSocketAddress *address, guint32 *ret_ipv4, guint16 *ret_port)
-{
-  GInetAddress *inet;
-  const guint8 *b;
-
-  if (!G_IS_INET_SOCKET_ADDRESS (address))
-    return FALSE;
-  inet = g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (address));
-  if (g_inet_address_get_family (inet) != G_SOCKET_FAMILY_IPV4)
-    return FALSE;
-  b = g_inet_address_to_bytes (inet);
-  *ret_ipv4 = ((guint32) b[0] << 24) | ((guint32) b[1] << 16) | ((guint32) b[2] << 8) | b[3];
-  *ret_port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (address));
-  return TRUE;
-}
-
 static GSocket *
 open_bound (guint32 ipv4, guint16 port, gboolean reuse, GError **error)
 {
   g_autoptr (GSocket) sock = NULL;
-  g_autoptr (GSocketAddress) addr = socket_address_new (ipv4, port);
+  g_autoptr (GSocketAddress) addr = _ns_socket_address_new (ipv4, port);
   struct sockaddr_in native;
 
   sock = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_DATAGRAM, G_SOCKET_PROTOCOL_UDP, error);
@@ -109,7 +84,7 @@ dispatch_one (NsUdpEndpoint *ep, GSocket *sock, gboolean to_broadcast, gboolean 
     }
     return;
   }
-  if ((flags & MSG_TRUNC) != 0 || src == NULL || !socket_address_get (src, &src_ipv4, &src_port)) {
+  if ((flags & MSG_TRUNC) != 0 || src == NULL || !_ns_socket_address_get (src, &src_ipv4, &src_port)) {
     ep->counters.dropped++;
     return;
   }
@@ -163,7 +138,7 @@ bound_port (GSocket *sock)
   guint16 port = 0;
 
   if (local != NULL)
-    socket_address_get (local, &ipv4, &port);
+    _ns_socket_address_get (local, &ipv4, &port);
   return port;
 }
 
@@ -258,7 +233,7 @@ ns_udp_endpoint_send_to (NsUdpEndpoint *ep, const guint8 *data, gsize len, guint
                  dst_ipv4 ? "255.255.255.255" : "0.0.0.0", ep->iface->name);
     return FALSE;
   }
-  dst = socket_address_new (dst_ipv4, dst_port);
+  dst = _ns_socket_address_new (dst_ipv4, dst_port);
   n = g_socket_send_to (ep->unicast, dst, (const char *) data, len, NULL, error);
   if (n < 0) {
     ep->counters.send_errors++;
