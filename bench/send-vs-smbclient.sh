@@ -73,8 +73,9 @@ sv_one_send() {
   bench_record samba.smbclient.version_ms "${st%% *}" ms lower "smbclient --version start->exit (min p90 max n: ${st#* })"
   st=$(bench_cmd_ms h2 "$(sb_runs 20 5)" "$(sv_netsend)" --version | bench_stats)
   bench_record ours.netsend.version_ms "${st%% *}" ms lower "netsend --version start->exit (min p90 max n: ${st#* })"
-  # What a start costs is mostly the shared libraries loaded: libnetsend
-  # built with libsmbclient (--reliable browsing) drags in ~120 of them.
+  # What a start costs is mostly the shared libraries loaded: libsmbclient
+  # (--reliable browsing) drags in ~120 of them, so it lives in a module
+  # that only a browsing run loads (lib/net/ns-browse-module.h).
   bench_record ours.netsend.shared_libs "$(ldd "$(sv_netsend)" | grep -c '=>')" libs info \
     "libraries netsend loads ($(ldd "$(sv_netsend)" | grep -q libsmbclient && echo 'with' || echo 'without') libsmbclient)"
   bench_record samba.smbclient.shared_libs "$(ldd "$(command -v smbclient)" | grep -c '=>')" libs info "libraries smbclient loads"
