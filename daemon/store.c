@@ -269,25 +269,46 @@ sql_name_match (sqlite3_context *ctx, int argc, sqlite3_value **argv)
 /* ---- open, schema, migrations ----------------------------------------------- */
 
 static gboolean
-migrate (NsStore *store, gint64 from_version, GError **error)
+migrate_step (NsStore *store, gint64 *version, GError **error)
 {
-  for (gint64 v = from_version; v < NS_STORE_SCHEMA_VERSION; v++) {
-    g_autofree char *stamp = g_strdup_printf ("PRAGMA user_version = %" G_GINT64_FORMAT ";"
-                                              "PRAGMA application_id = %d;",
-                                              v + 1, NS_STORE_APPLICATION_ID);
+  g_autofree char *stamp = NULL;
 
-    if (!exec (store, "BEGIN IMMEDIATE", "starting the schema migration of", error))
-      return FALSE;
-    if (!exec (store, migrations[v], "migrating the schema of", error) ||
+  if (!exec (store, "BEGIN IMMEDIATE", "starting the schema migration of", error))
+    return FALSE;
+  /* Two writers opening a new file at once both saw version 0; the one that
+   * got the write lock second must see the first one's work, so the
+   * version is read again under the lock. */
+  if (!_ns_store_pragma_int (store, "PRAGMA user_version", version, error)) {
+    _ns_store_rollback_if_open (store);
+    return FALSE;
+  }
+  if (*version < NS_STORE_SCHEMA_VERSION) {
+    stamp = g_strdup_printf ("PRAGMA user_version = %" G_GINT64_FORMAT ";"
+                             "PRAGMA application_id = %d;",
+                             *version + 1, NS_STORE_APPLICATION_ID);
+    if (!exec (store, migrations[*version], "migrating the schema of", error) ||
         !exec (store, stamp, "migrating the schema of", error)) {
       _ns_store_rollback_if_open (store);
       return FALSE;
     }
-    if (!exec (store, "COMMIT", "committing the schema migration of", error)) {
-      _ns_store_rollback_if_open (store);
-      return FALSE;
-    }
   }
+  if (!exec (store, "COMMIT", "committing the schema migration of", error)) {
+    _ns_store_rollback_if_open (store);
+    return FALSE;
+  }
+  if (stamp != NULL)
+    (*version)++;
+  return TRUE;
+}
+
+static gboolean
+migrate (NsStore *store, gint64 from_version, GError **error)
+{
+  gint64 version = from_version;
+
+  while (version < NS_STORE_SCHEMA_VERSION)
+    if (!migrate_step (store, &version, error))
+      return FALSE;
   return TRUE;
 }
 
@@ -299,10 +320,18 @@ check_identity (NsStore *store, gint64 *ret_version, GError **error)
 
   /* The first read of the header: a file that is not a database fails
    * here with SQLITE_NOTADB. */
+  /* One read transaction, so the three values are one snapshot: another
+   * writer creating the schema in between must not make a new store look
+   * like a foreign database. */
+  if (!exec (store, "BEGIN", "reading the header of", error))
+    return FALSE;
   if (!_ns_store_pragma_int (store, "PRAGMA application_id", &app_id, error) ||
       !_ns_store_pragma_int (store, "PRAGMA user_version", &version, error) ||
-      !_ns_store_pragma_int (store, "SELECT count(*) FROM sqlite_master", &n_objects, error))
+      !_ns_store_pragma_int (store, "SELECT count(*) FROM sqlite_master", &n_objects, error) ||
+      !exec (store, "COMMIT", "reading the header of", error)) {
+    _ns_store_rollback_if_open (store);
     return FALSE;
+  }
   if ((app_id != 0 && app_id != NS_STORE_APPLICATION_ID) ||
       (app_id == 0 && version == 0 && n_objects > 0)) {
     g_set_error (error, NS_STORE_ERROR, NS_STORE_ERROR_VERSION,
