@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <cmocka.h>
 
-#include "engine-test.h"
+#include "registrar-fixture.h"
 
 /* The addresses of capture 09 (golden nbns-registration-wins). */
 #define OUR_IP IP4 (10, 99, 0, 4)
@@ -20,27 +20,6 @@
 #define PEER_IP IP4 (10, 99, 0, 9)
 #define WINS_MS 1500
 #define S(n) ((gint64) (n) * G_USEC_PER_SEC)
-
-typedef struct {
-  NbNameInfo info;
-  NbNameState old_state;
-} Ev;
-
-typedef struct {
-  gint64 now;
-  FakeTransport *ft;
-  NbRegistrar *reg;
-  GArray *events; /* Ev */
-} Fx;
-
-static void
-on_event (NbRegistrar *reg, const NbNameInfo *info, NbNameState old_state, gpointer user_data)
-{
-  Fx *fx = user_data;
-  Ev ev = { *info, old_state };
-
-  g_array_append_val (fx->events, ev);
-}
 
 /* A registrar of @type with @n_wins servers (WINS_IP, then WINS2_IP). */
 static void
@@ -75,32 +54,6 @@ setup (void **state)
   make (fx, NB_NODE_H, 1, FALSE);
   *state = fx;
   return 0;
-}
-
-static int
-teardown (void **state)
-{
-  Fx *fx = *state;
-
-  nb_registrar_free (fx->reg);
-  fake_transport_free (fx->ft);
-  g_array_unref (fx->events);
-  g_free (fx);
-  return 0;
-}
-
-static void
-run_until (Fx *fx, gint64 until)
-{
-  fake_clock_run_until (&fx->now, until, registrar_deadline, registrar_tick, fx->reg);
-}
-
-static const Ev *
-event (Fx *fx, guint i)
-{
-  if (i >= fx->events->len)
-    fail_msg ("expected event %u, only %u happened", i, fx->events->len);
-  return &g_array_index (fx->events, Ev, i);
 }
 
 static const Ev *
