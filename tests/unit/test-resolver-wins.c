@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <cmocka.h>
 
-#include "engine-test.h"
+#include "resolver-fixture.h"
 
 #define BCAST_IP IP4 (10, 99, 0, 255)
 #define PEERA_IP IP4 (10, 99, 0, 1)
@@ -17,49 +17,6 @@
 #define REMOTE_IP IP4 (10, 98, 0, 7)
 #define ALL_ONES 0xffffffffu
 #define S(n) ((gint64) (n) * G_USEC_PER_SEC)
-
-typedef struct {
-  NbQueryStatus status;
-  GArray *entries; /* NbNsAddrEntry */
-  gboolean group;
-  gboolean from_cache;
-  guint32 ttl;
-  guint32 responder;
-  gint64 at;
-} Res;
-
-typedef struct {
-  gint64 now;
-  FakeTransport *ft;
-  NbResolver *res;
-  GArray *results; /* Res */
-} Fx;
-
-static void
-res_clear (gpointer data)
-{
-  Res *r = data;
-
-  g_clear_pointer (&r->entries, g_array_unref);
-}
-
-static void
-on_query (NbResolver *resolver, const NbQueryResult *result, gpointer user_data)
-{
-  Fx *fx = user_data;
-  Res r = {
-    .status = result->status,
-    .group = result->group,
-    .from_cache = result->from_cache,
-    .ttl = result->ttl,
-    .responder = result->responder,
-    .at = fx->now,
-  };
-
-  r.entries = g_array_new (FALSE, FALSE, sizeof (NbNsAddrEntry));
-  g_array_append_vals (r.entries, result->entries, result->n_entries);
-  g_array_append_val (fx->results, r);
-}
 
 static void
 make (Fx *fx, NbNodeType type, guint n_wins, guint cache_size, guint32 cache_max_ttl)
@@ -92,32 +49,6 @@ setup (void **state)
   make (fx, NB_NODE_B, 0, 8, 0);
   *state = fx;
   return 0;
-}
-
-static int
-teardown (void **state)
-{
-  Fx *fx = *state;
-
-  nb_resolver_free (fx->res);
-  fake_transport_free (fx->ft);
-  g_array_unref (fx->results);
-  g_free (fx);
-  return 0;
-}
-
-static void
-run_until (Fx *fx, gint64 until)
-{
-  fake_clock_run_until (&fx->now, until, resolver_deadline, resolver_tick, fx->res);
-}
-
-static const Res *
-result (Fx *fx, guint i)
-{
-  if (i >= fx->results->len)
-    fail_msg ("expected result %u, have %u", i, fx->results->len);
-  return &g_array_index (fx->results, Res, i);
 }
 
 static guint32

@@ -7,69 +7,12 @@
 #include <stddef.h>
 #include <cmocka.h>
 
-#include "engine-test.h"
+#include "resolver-fixture.h"
 
 #define BCAST_IP IP4 (10, 99, 0, 255)
 #define PEERA_IP IP4 (10, 99, 0, 1)
 #define OTHER_IP IP4 (10, 99, 0, 5)
 #define WINS_IP IP4 (10, 99, 0, 3)
-
-typedef struct {
-  guint id;
-  NbQueryStatus status;
-  NbName name;
-  GArray *entries; /* NbNsAddrEntry */
-  gboolean group;
-  guint32 ttl;
-  guint32 responder;
-  guint8 rcode;
-  guint32 address;          /* node status */
-  NbNsNodeStatus *node_status;
-  gint64 at;
-} Res;
-
-typedef struct {
-  gint64 now;
-  FakeTransport *ft;
-  NbResolver *res;
-  GArray *results; /* Res */
-  gboolean requery;
-} Fx;
-
-static void
-res_clear (gpointer data)
-{
-  Res *r = data;
-
-  g_clear_pointer (&r->entries, g_array_unref);
-  g_clear_pointer (&r->node_status, nb_ns_node_status_free);
-}
-
-static void
-on_query (NbResolver *resolver, const NbQueryResult *result, gpointer user_data)
-{
-  Fx *fx = user_data;
-  Res r = {
-    .id = result->id,
-    .status = result->status,
-    .name = *result->name,
-    .group = result->group,
-    .ttl = result->ttl,
-    .responder = result->responder,
-    .rcode = result->rcode,
-    .at = fx->now,
-  };
-
-  r.entries = g_array_new (FALSE, FALSE, sizeof (NbNsAddrEntry));
-  g_array_append_vals (r.entries, result->entries, result->n_entries);
-  g_array_append_val (fx->results, r);
-  if (fx->requery) {
-    NbName next = tname ("NEXT", 0x03);
-
-    fx->requery = FALSE;
-    assert_true (nb_resolver_query (resolver, &next, NULL, fx->now, on_query, fx, NULL) > 0);
-  }
-}
 
 static void
 on_status (NbResolver *resolver, const NbNodeStatusResult *result, gpointer user_data)
@@ -116,32 +59,6 @@ setup (void **state)
   fx->res = make_resolver (fx, NB_NODE_B, 0);
   *state = fx;
   return 0;
-}
-
-static int
-teardown (void **state)
-{
-  Fx *fx = *state;
-
-  nb_resolver_free (fx->res);
-  fake_transport_free (fx->ft);
-  g_array_unref (fx->results);
-  g_free (fx);
-  return 0;
-}
-
-static void
-run_until (Fx *fx, gint64 until)
-{
-  fake_clock_run_until (&fx->now, until, resolver_deadline, resolver_tick, fx->res);
-}
-
-static const Res *
-result (Fx *fx, guint i)
-{
-  if (i >= fx->results->len)
-    fail_msg ("expected result %u, have %u", i, fx->results->len);
-  return &g_array_index (fx->results, Res, i);
 }
 
 static gboolean

@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+/* The resolver fixture shared by test-resolver.c and test-resolver-wins.c:
+ * a fake transport and clock, one resolver, and every result it reported. */
+
+#include "engine-test.h"
+
+typedef struct {
+  guint id;
+  NbQueryStatus status;
+  NbName name;
+  GArray *entries; /* NbNsAddrEntry */
+  gboolean group;
+  gboolean from_cache;
+  guint32 ttl;
+  guint32 responder;
+  guint8 rcode;
+  guint32 address;          /* node status */
+  NbNsNodeStatus *node_status;
+  gint64 at;
+} Res;
+
+typedef struct {
+  gint64 now;
+  FakeTransport *ft;
+  NbResolver *res;
+  GArray *results; /* Res */
+  gboolean requery;
+} Fx;
+
+static inline void
+res_clear (gpointer data)
+{
+  Res *r = data;
+
+  g_clear_pointer (&r->entries, g_array_unref);
+  g_clear_pointer (&r->node_status, nb_ns_node_status_free);
+}
+
+static inline void
+on_query (NbResolver *resolver, const NbQueryResult *result, gpointer user_data)
+{
+  Fx *fx = user_data;
+  Res r = {
+    .id = result->id,
+    .status = result->status,
+    .name = *result->name,
+    .group = result->group,
+    .from_cache = result->from_cache,
+    .ttl = result->ttl,
+    .responder = result->responder,
+    .rcode = result->rcode,
+    .at = fx->now,
+  };
+
+  r.entries = g_array_new (FALSE, FALSE, sizeof (NbNsAddrEntry));
+  g_array_append_vals (r.entries, result->entries, result->n_entries);
+  g_array_append_val (fx->results, r);
+  /* Re-entrancy: a caller may query again from inside the callback. */
+  if (fx->requery) {
+    NbName next = tname ("NEXT", 0x03);
+
+    fx->requery = FALSE;
+    assert_true (nb_resolver_query (resolver, &next, NULL, fx->now, on_query, fx, NULL) > 0);
+  }
+}
+
+static inline int
+teardown (void **state)
+{
+  Fx *fx = *state;
+
+  nb_resolver_free (fx->res);
+  fake_transport_free (fx->ft);
+  g_array_unref (fx->results);
+  g_free (fx);
+  return 0;
+}
+
+static inline void
+run_until (Fx *fx, gint64 until)
+{
+  fake_clock_run_until (&fx->now, until, resolver_deadline, resolver_tick, fx->res);
+}
+
+static inline const Res *
+result (Fx *fx, guint i)
+{
+  if (i >= fx->results->len)
+    fail_msg ("expected result %u, have %u", i, fx->results->len);
+  return &g_array_index (fx->results, Res, i);
+}
