@@ -17,6 +17,10 @@
 #define QUERY_BUDGET_PERCENT 80
 /* Shortest retry interval a tight budget scales the queries down to. */
 #define MIN_QUERY_INTERVAL_US (10 * G_GINT64_CONSTANT (1000))
+/* Names a sender remembers (TTL-bound, nb-resolver.h): a run to many
+ * names resolves each once, and a workgroup's hosts found by COLLECT are
+ * not asked for again when the send resolves them by name. */
+#define SENDER_CACHE_SIZE 256
 
 typedef struct {
   NsUdpEndpoint *ep;
@@ -119,6 +123,7 @@ _ns_send_net_ensure (NsSender *sender, GError **error)
     config.broadcast = iface->broadcast;
     config.port = sender->port_ns;
     config.node_type = NB_NODE_B;
+    config.cache_size = SENDER_CACHE_SIZE;
     slot = slot_new (iface, &config, &local);
     if (slot == NULL)
       goto fail;
@@ -129,6 +134,7 @@ _ns_send_net_ensure (NsSender *sender, GError **error)
   config.node_type = sender->n_wins > 0 ? NB_NODE_P : NB_NODE_B;
   memcpy (config.wins_servers, sender->wins, sizeof sender->wins);
   config.n_wins_servers = sender->n_wins;
+  config.cache_size = SENDER_CACHE_SIZE;
   net->unicast = slot_new (&any, &config, &local);
   if (net->unicast == NULL)
     goto fail;
@@ -323,8 +329,10 @@ start_broadcast (ResolveOp *op)
 static void
 start_wins (ResolveOp *op)
 {
-  NbQueryOptions options = { NB_QUERY_AUTO, 0, 0, NB_QUERY_FLAG_NONE, 0,
-                             op->ucast_interval_us };
+  /* With COLLECT, WINS hands back the member list of a group where it
+   * keeps one (internet groups, MS-NBTE §3.2.5.1); an ordinary group comes
+   * back as the broadcast address, which add_found() drops. */
+  NbQueryOptions options = { NB_QUERY_AUTO, 0, 0, op->flags, 0, op->ucast_interval_us };
 
   if (start_query (op, op->sender->net->unicast->resolver, &options)) {
     g_string_append_printf (op->tried, "%sWINS", op->tried->len ? ", " : "");
@@ -572,7 +580,9 @@ _ns_send_collect_async (NsSender *sender, const NbName *group, GCancellable *can
     resolve_op_return (op, error);
     return;
   }
-  op->phases[op->n_phases++] = PHASE_BROADCAST;
+  /* The node type's phases (WINS, broadcast or both), all run: COLLECT
+   * keeps the union of what each phase found. */
+  plan_phases (op);
   next_phase (op);
 }
 
