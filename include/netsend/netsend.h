@@ -22,3 +22,4 @@
 #include <netsend/msgr-smb-server.h>
 #include <netsend/msgr-smb-client.h>
 #include <netsend/msgr-rpc-client.h>
+#include <netsend/brws-announce.h>
