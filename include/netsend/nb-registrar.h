@@ -564,6 +564,37 @@ gboolean nb_registrar_receive (NbRegistrar *registrar, const guint8 *data,
                                gint64 now_us);
 
 /**
+ * nb_registrar_unreachable:
+ * @registrar: a registrar
+ * @quoted: (nullable) (array length=quoted_len): the start of the datagram
+ *   the report is about, as the ICMP message quoted it (#NsUdpUnreachableFunc
+ *   of <netsend/ns-net.h>)
+ * @quoted_len: its length; 0 if nothing was quoted
+ * @dst_ipv4: where that datagram went (host byte order)
+ * @dst_port: its destination port
+ * @error_code: the errno of the report (ECONNREFUSED: ICMP port
+ *   unreachable); only logged
+ * @now_us: the current monotonic time (µs)
+ *
+ * An ICMP destination unreachable arrived about a datagram sent to
+ * @dst_ipv4:@dst_port. A registration, refresh or release whose current
+ * WINS server is that address and #NbRegistrarConfig.port (with the
+ * NAME_TRN_ID of @quoted when at least two bytes were quoted, and no WACK
+ * from that server) treats the server as silent at once, as if its
+ * %NB_REGISTRAR_WINS_COUNT transmissions had gone unanswered: it fails
+ * over to the next server, or does what a silent WINS means for the node
+ * type (H: broadcast; P: %NB_NAME_REASON_WINS_SILENT). Events are
+ * dispatched before this returns.
+ *
+ * Returns: %TRUE if the report was about one of our WINS transactions
+ *
+ * Since: 0.1
+ */
+gboolean nb_registrar_unreachable (NbRegistrar *registrar, const guint8 *quoted,
+                                   gsize quoted_len, guint32 dst_ipv4, guint16 dst_port,
+                                   int error_code, gint64 now_us);
+
+/**
  * nb_registrar_receive_packet:
  * @registrar: a registrar
  * @packet: an already parsed datagram

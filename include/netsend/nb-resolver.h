@@ -13,6 +13,14 @@
  * next phase; a positive answer ends the request (unless
  * %NB_QUERY_FLAG_COLLECT). Results come by callback with the request id.
  *
+ * An unreachable destination (an ICMP destination unreachable about one of
+ * our datagrams, which the owner hands over with nb_resolver_unreachable())
+ * ends a unicast phase at once, without further retransmissions: a WINS
+ * server that is down hands over to the next one immediately, and a node
+ * status request to a host without a name service ends with
+ * %NB_QUERY_STATUS_UNREACHABLE instead of waiting
+ * %NB_RESOLVER_UCAST_COUNT x %NB_RESOLVER_UCAST_INTERVAL_US.
+ *
  * With #NbResolverConfig.cache_size > 0 the resolver keeps the positive
  * answers of %NB_QUERY_AUTO queries for their TTL (at most
  * #NbResolverConfig.cache_max_ttl), and answers a repeated query from there
@@ -143,6 +151,13 @@ typedef struct {
  *   (RCODE in #NbQueryResult.rcode), e.g. NAM_ERR from WINS or from the
  *   host a unicast query went to.
  * @NB_QUERY_STATUS_TIMEOUT: nobody answered.
+ * @NB_QUERY_STATUS_UNREACHABLE: every destination of the request was
+ *   reported unreachable (nb_resolver_unreachable(): e.g. ICMP port
+ *   unreachable, nothing listens on the name-service port there), so
+ *   nobody could be asked; the destination and errno are in the result.
+ *   A request where some phase was silent or said no ends with
+ *   %NB_QUERY_STATUS_TIMEOUT or %NB_QUERY_STATUS_NOT_FOUND as before.
+ *   Since: 0.1
  *
  * Since: 0.1
  */
@@ -150,6 +165,7 @@ typedef enum {
   NB_QUERY_STATUS_FOUND,
   NB_QUERY_STATUS_NOT_FOUND,
   NB_QUERY_STATUS_TIMEOUT,
+  NB_QUERY_STATUS_UNREACHABLE,
 } NbQueryStatus;
 
 const char *nb_query_status_to_string (NbQueryStatus status);
@@ -169,6 +185,12 @@ const char *nb_query_status_to_string (NbQueryStatus status);
  * @rcode: for %NB_QUERY_STATUS_NOT_FOUND the RCODE received
  * @from_cache: %TRUE if the answer came from the resolver's cache (nothing
  *   was sent); @ttl is then what remains of the cached TTL. Since: 0.2
+ * @unreachable_ipv4: the last destination reported unreachable (whatever
+ *   the status: a WINS server that was down before the next one answered),
+ *   or 0
+ * @unreachable_port: its port
+ * @unreachable_errno: the errno of that report (ECONNREFUSED: ICMP port
+ *   unreachable), or 0
  *
  * What a name query found. Valid only during the callback.
  *
@@ -185,15 +207,22 @@ typedef struct {
   guint32 responder;
   guint8 rcode;
   gboolean from_cache;
+  guint32 unreachable_ipv4;
+  guint16 unreachable_port;
+  int unreachable_errno;
 } NbQueryResult;
 
 /**
  * NbNodeStatusResult:
  * @id: the request id nb_resolver_node_status() returned
- * @status: %NB_QUERY_STATUS_FOUND or %NB_QUERY_STATUS_TIMEOUT
+ * @status: %NB_QUERY_STATUS_FOUND, %NB_QUERY_STATUS_TIMEOUT, or
+ *   %NB_QUERY_STATUS_UNREACHABLE (the node's name-service port is closed
+ *   or the node cannot be reached: no retransmissions followed)
  * @address: the node asked (host byte order)
  * @node_status: (nullable): for FOUND, the node's names with their
  *   NAME_FLAGS and its statistics (`unit_id` = MAC address)
+ * @unreachable_errno: for UNREACHABLE the errno of the report
+ *   (ECONNREFUSED: ICMP port unreachable), else 0
  *
  * What a node status request found. Valid only during the callback
  * (nb_ns_node_status_copy() keeps it).
@@ -205,6 +234,7 @@ typedef struct {
   NbQueryStatus status;
   guint32 address;
   const NbNsNodeStatus *node_status;
+  int unreachable_errno;
 } NbNodeStatusResult;
 
 typedef struct _NbResolver NbResolver;
@@ -354,6 +384,34 @@ gboolean nb_resolver_receive_packet (NbResolver *resolver,
                                      const NbNsPacket *packet,
                                      guint32 src_ipv4, guint16 src_port,
                                      gint64 now_us);
+
+/**
+ * nb_resolver_unreachable:
+ * @resolver: a resolver
+ * @quoted: (nullable) (array length=quoted_len): the start of the datagram
+ *   the report is about, as the ICMP message quoted it (#NsUdpUnreachableFunc)
+ * @quoted_len: its length; 0 if nothing was quoted
+ * @dst_ipv4: where that datagram went (host byte order)
+ * @dst_port: its destination port
+ * @error_code: the errno of the report (ECONNREFUSED for ICMP port
+ *   unreachable), handed back in the result
+ * @now_us: the current monotonic time (µs)
+ *
+ * An ICMP destination unreachable arrived about a datagram sent to
+ * @dst_ipv4:@dst_port. A pending request whose current (unicast) phase
+ * goes there, with the NAME_TRN_ID of @quoted when at least two bytes were
+ * quoted, ends that phase at once: no more retransmissions to it; the
+ * next phase (the next WINS server) starts, or the request completes (see
+ * %NB_QUERY_STATUS_UNREACHABLE). Broadcast phases never match. Callbacks
+ * run before this returns.
+ *
+ * Returns: %TRUE if the report ended a phase of a pending request
+ *
+ * Since: 0.1
+ */
+gboolean nb_resolver_unreachable (NbResolver *resolver, const guint8 *quoted,
+                                  gsize quoted_len, guint32 dst_ipv4,
+                                  guint16 dst_port, int error_code, gint64 now_us);
 
 /* Runs retransmissions and timeouts due at @now_us (callbacks included). */
 void nb_resolver_tick (NbResolver *resolver, gint64 now_us);

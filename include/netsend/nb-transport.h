@@ -11,7 +11,12 @@
  *    sender's address and the current time,
  *  - calls nb_registrar_tick() / nb_resolver_tick() at (or after) the time
  *    nb_registrar_next_deadline() / nb_resolver_next_deadline() returned,
- *  - sends what the engine asks through #NbTransport.
+ *  - sends what the engine asks through #NbTransport,
+ *  - hands every ICMP destination unreachable about a datagram it sent for
+ *    the engine (the #NsUdpUnreachableFunc of lib/net's endpoints) to
+ *    nb_registrar_unreachable() / nb_resolver_unreachable(), so that a
+ *    WINS server or host with nothing on the port ends a transaction at
+ *    once instead of after every retransmission.
  * Times are microseconds on a monotonic clock (g_get_monotonic_time() in
  * production, a fake counter in tests). nb_registrar_attach() and
  * nb_resolver_attach() do the tick scheduling on a #GMainContext with an

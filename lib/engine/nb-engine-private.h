@@ -84,6 +84,13 @@ void _nb_fsm_start_registration (NbRegistrar *registrar, NbRegEntry *entry, gint
 gboolean _nb_fsm_start_release (NbRegistrar *registrar, NbRegEntry *entry,
                                 NbNameReason reason, gint64 now_us);
 gboolean _nb_fsm_step (NbRegistrar *registrar, NbRegEntry *entry, gint64 now_us);
+/* An ICMP destination unreachable about a datagram to @dst_ipv4:@dst_port
+ * (its payload's start in @quoted): if it is about @entry's current WINS
+ * request, the server counts as silent at once. Returns TRUE if it was;
+ * @ret_dropped then says whether @entry left the table (freed). */
+gboolean _nb_fsm_unreachable (NbRegistrar *registrar, NbRegEntry *entry, const guint8 *quoted,
+                              gsize quoted_len, guint32 dst_ipv4, guint16 dst_port,
+                              gint64 now_us, gboolean *ret_dropped);
 void _nb_fsm_enter_conflict (NbRegistrar *registrar, NbRegEntry *entry, NbNameReason reason,
                              guint32 peer_ipv4, guint8 rcode, gint64 now_us);
 /* Responses to our transactions: registration/refresh answers (opcodes 5,

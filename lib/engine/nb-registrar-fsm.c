@@ -425,6 +425,30 @@ step_wins (NbRegistrar *registrar, NbRegEntry *entry, gint64 now_us)
   return wins_silent (registrar, entry, now_us);
 }
 
+/* An ICMP destination unreachable about our request to the WINS server of
+ * @entry's current phase: that server cannot answer, so it counts as
+ * silent now rather than after NB_REGISTRAR_WINS_COUNT transmissions (the
+ * next server, or what a silent WINS means for this transaction). A server
+ * that sent a WACK is up and checking: a late report ends nothing. */
+gboolean
+_nb_fsm_unreachable (NbRegistrar *registrar, NbRegEntry *entry, const guint8 *quoted,
+                     gsize quoted_len, guint32 dst_ipv4, guint16 dst_port, gint64 now_us,
+                     gboolean *ret_dropped)
+{
+  if (entry->phase != NB_REG_PHASE_WINS || entry->wacked
+      || registrar->config.wins_servers[entry->server] != dst_ipv4
+      || registrar->config.port != dst_port)
+    return FALSE;
+  /* NAME_TRN_ID, RFC 1002 §4.2.1.1, where the ICMP message quoted it. */
+  if (quoted_len >= 2 && ((guint16) ((quoted[0] << 8) | quoted[1])) != entry->trn_id)
+    return FALSE;
+  g_debug ("registrar: WINS %s is unreachable: no retransmissions to it",
+           _nb_engine_ipv4_str (dst_ipv4));
+  entry->sent = NB_REGISTRAR_WINS_COUNT;
+  *ret_dropped = step_wins (registrar, entry, now_us);
+  return TRUE;
+}
+
 gboolean
 _nb_fsm_step (NbRegistrar *registrar, NbRegEntry *entry, gint64 now_us)
 {
@@ -466,6 +490,38 @@ entry_of (NbRegistrar *registrar, const NbNsPacket *packet)
   return rr != NULL ? _nb_registrar_find (registrar, &rr->name) : NULL;
 }
 
+/* Whether @entry is the refresh (opcode 8) of a unique name of a
+ * multi-homed host. */
+static gboolean
+multihomed_refresh (const NbRegistrar *registrar, const NbRegEntry *entry)
+{
+  return registrar->config.multihomed && !entry->info.group && entry->refresh
+         && entry->info.state == NB_NAME_STATE_REFRESHING;
+}
+
+/* WINS refused the refresh of a unique name of a multi-homed host. A
+ * server refuses a refresh from an address it does not list for the name
+ * (nmbd wins_process_name_refresh_request: RFS_ERR, "IP is not known to
+ * the name"), and a multi-homed host meets that whenever the server lost
+ * or expired the record: nmbd takes the refresh of an unknown name as an
+ * ordinary registration (RFC 1002 §5.1.2.3 leaves it open), so our first
+ * address to refresh re-creates the record with itself alone and the
+ * others are refused. Ask again, once, with a multi-homed registration
+ * (MS-NBTE §3.1.4.1) under a new NAME_TRN_ID: the server adds this
+ * address after checking with the listed owner, our other interface. Only
+ * a refusal of that is a conflict. */
+static void
+refresh_refused (NbRegistrar *registrar, NbRegEntry *entry, guint32 server, guint8 rcode,
+                 gint64 now_us)
+{
+  g_debug ("registrar: WINS %s refused the refresh of a multi-homed name (rcode %s); "
+           "registering it again",
+           _nb_engine_ipv4_str (server), nb_ns_rcode_to_string (rcode));
+  entry->trn_id = _nb_registrar_next_trn_id (registrar);
+  entry->refresh = FALSE;
+  begin_wins (registrar, entry, entry->server, now_us);
+}
+
 /* Positive and negative registration (and refresh) responses, from WINS
  * (RFC 1002 §5.1.2.1) or a defending node (§5.1.1.1), and NAME CONFLICT
  * DEMANDs (§5.1.1.6). */
@@ -492,6 +548,8 @@ _nb_fsm_registration_response (NbRegistrar *registrar, const NbNsPacket *packet,
      * send one, so it counts as granted. */
     if (packet->rcode == NB_NS_RCODE_OK)
       granted (registrar, entry, src_ipv4, nb_ns_packet_record (packet)->ttl, now_us);
+    else if (multihomed_refresh (registrar, entry))
+      refresh_refused (registrar, entry, src_ipv4, packet->rcode, now_us);
     else
       _nb_fsm_enter_conflict (registrar, entry, NB_NAME_REASON_NEGATIVE_RESPONSE, src_ipv4,
                               packet->rcode, now_us);

@@ -425,6 +425,32 @@ nb_registrar_tick (NbRegistrar *registrar, gint64 now_us)
   finish_call (registrar);
 }
 
+gboolean
+nb_registrar_unreachable (NbRegistrar *registrar, const guint8 *quoted, gsize quoted_len,
+                          guint32 dst_ipv4, guint16 dst_port, int error_code, gint64 now_us)
+{
+  gboolean mine = FALSE;
+
+  g_return_val_if_fail (registrar != NULL, FALSE);
+  g_return_val_if_fail (quoted != NULL || quoted_len == 0, FALSE);
+
+  for (guint i = 0; i < registrar->entries->len;) {
+    NbRegEntry *entry = g_ptr_array_index (registrar->entries, i);
+    gboolean dropped = FALSE;
+
+    if (_nb_fsm_unreachable (registrar, entry, quoted, quoted_len, dst_ipv4, dst_port, now_us,
+                             &dropped))
+      mine = TRUE;
+    if (!dropped)
+      i++;
+  }
+  if (mine)
+    g_debug ("registrar: %s:%u unreachable: %s", _nb_engine_ipv4_str (dst_ipv4), dst_port,
+             g_strerror (error_code));
+  finish_call (registrar);
+  return mine;
+}
+
 gint64
 nb_registrar_next_deadline (NbRegistrar *registrar)
 {

@@ -45,6 +45,10 @@ typedef struct {
   gboolean answered;   /* a positive answer set group/ttl/responder */
   gboolean bcast_group; /* COLLECT: WINS listed only 255.255.255.255 */
   guint16 bcast_flags;  /* its NB_FLAGS */
+  guint n_unreachable;  /* phases ended by an ICMP destination unreachable */
+  guint32 unreachable_ipv4; /* the last of them */
+  guint16 unreachable_port;
+  int unreachable_errno;
 
   gboolean cacheable; /* NB_QUERY_AUTO: its answer may be cached */
   gboolean cached;    /* answered from the cache: completes at the next tick */
@@ -75,6 +79,8 @@ nb_query_status_to_string (NbQueryStatus status)
       return "not-found";
     case NB_QUERY_STATUS_TIMEOUT:
       return "timeout";
+    case NB_QUERY_STATUS_UNREACHABLE:
+      return "unreachable";
     default:
       return "unknown";
   }
@@ -468,6 +474,9 @@ complete (NbResolver *resolver, Request *req, NbQueryStatus status,
       .responder = req->responder,
       .rcode = status == NB_QUERY_STATUS_NOT_FOUND ? req->rcode : 0,
       .from_cache = req->cached,
+      .unreachable_ipv4 = req->unreachable_ipv4,
+      .unreachable_port = req->unreachable_port,
+      .unreachable_errno = req->unreachable_errno,
     };
 
     if (status == NB_QUERY_STATUS_FOUND && req->cacheable && !req->cached)
@@ -486,6 +495,7 @@ complete (NbResolver *resolver, Request *req, NbQueryStatus status,
       .status = status,
       .address = req->phases[0].dst,
       .node_status = node_status,
+      .unreachable_errno = status == NB_QUERY_STATUS_UNREACHABLE ? req->unreachable_errno : 0,
     };
 
     resolver->dispatching++;
@@ -511,9 +521,13 @@ next_phase (NbResolver *resolver, Request *req, gint64 now_us)
 
     g_array_append_val (req->entries, all);
     complete (resolver, req, NB_QUERY_STATUS_FOUND, NULL, now_us);
+  } else if (req->negative) {
+    complete (resolver, req, NB_QUERY_STATUS_NOT_FOUND, NULL, now_us);
+  } else if (req->n_unreachable == req->n_phases) {
+    /* Nobody could be asked at all; one silent phase makes it a timeout. */
+    complete (resolver, req, NB_QUERY_STATUS_UNREACHABLE, NULL, now_us);
   } else {
-    complete (resolver, req,
-              req->negative ? NB_QUERY_STATUS_NOT_FOUND : NB_QUERY_STATUS_TIMEOUT, NULL, now_us);
+    complete (resolver, req, NB_QUERY_STATUS_TIMEOUT, NULL, now_us);
   }
 }
 
@@ -720,6 +734,57 @@ nb_resolver_receive (NbResolver *resolver, const guint8 *data, gsize len, guint3
     return FALSE;
   }
   return nb_resolver_receive_packet (resolver, packet, src_ipv4, src_port, now_us);
+}
+
+/* ---- unreachable destinations ----------------------------------------- */
+
+/* Whether an ICMP destination unreachable about a datagram to
+ * @dst_ipv4:@dst_port is about @req's current transmissions: a unicast
+ * phase to that address and port, and (where the ICMP message quoted the
+ * payload far enough) our NAME_TRN_ID, so that a late report about an
+ * earlier request, or a forged one without our id, ends nothing. */
+static gboolean
+unreachable_matches (const Request *req, const guint8 *quoted, gsize quoted_len,
+                     guint32 dst_ipv4, guint16 dst_port)
+{
+  const Phase *p = &req->phases[req->phase];
+
+  if (req->cached || p->broadcast || p->dst != dst_ipv4 || p->port != dst_port)
+    return FALSE;
+  /* NAME_TRN_ID: the first two bytes of the header, RFC 1002 §4.2.1.1. */
+  if (quoted_len >= 2 && ((guint16) ((quoted[0] << 8) | quoted[1])) != req->trn_id)
+    return FALSE;
+  return TRUE;
+}
+
+gboolean
+nb_resolver_unreachable (NbResolver *resolver, const guint8 *quoted, gsize quoted_len,
+                         guint32 dst_ipv4, guint16 dst_port, int error_code, gint64 now_us)
+{
+  Request *req = NULL;
+
+  g_return_val_if_fail (resolver != NULL, FALSE);
+  g_return_val_if_fail (quoted != NULL || quoted_len == 0, FALSE);
+
+  for (guint i = 0; i < resolver->requests->len && req == NULL; i++) {
+    Request *r = g_ptr_array_index (resolver->requests, i);
+
+    if (unreachable_matches (r, quoted, quoted_len, dst_ipv4, dst_port))
+      req = r;
+  }
+  if (req == NULL)
+    return FALSE;
+  g_debug ("resolver: %s:%u unreachable (%s): no retransmissions to it",
+           _nb_engine_ipv4_str (dst_ipv4), dst_port, g_strerror (error_code));
+  /* The verdict of the host (or a router) on this destination: what is
+   * left of the phase would only draw the same answer. */
+  req->n_unreachable++;
+  req->unreachable_ipv4 = dst_ipv4;
+  req->unreachable_port = dst_port;
+  req->unreachable_errno = error_code;
+  next_phase (resolver, req, now_us);
+  rearm (resolver);
+  return TRUE;
 }
 
 /* ---- GLib adapter ----------------------------------------------------- */

@@ -19,6 +19,8 @@ typedef struct {
   guint32 address;          /* node status */
   NbNsNodeStatus *node_status;
   gint64 at;
+  guint32 unreachable_ipv4; /* queries: the last destination reported unreachable */
+  int unreachable_errno;
 } Res;
 
 typedef struct {
@@ -52,6 +54,8 @@ on_query (NbResolver *resolver, const NbQueryResult *result, gpointer user_data)
     .responder = result->responder,
     .rcode = result->rcode,
     .at = fx->now,
+    .unreachable_ipv4 = result->unreachable_ipv4,
+    .unreachable_errno = result->unreachable_errno,
   };
 
   r.entries = g_array_new (FALSE, FALSE, sizeof (NbNsAddrEntry));
