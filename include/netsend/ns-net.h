@@ -31,6 +31,12 @@
  * An endpoint drops the datagrams it sent itself (broadcasts loop back to
  * the broadcast socket): those whose source is its own address and port.
  *
+ * Unreachable destinations: the unicast socket has IP_RECVERR (ip(7)), so
+ * an ICMP destination unreachable about a datagram it sent (a host with
+ * nothing on that UDP port answers with ICMP port unreachable) reaches the
+ * endpoint's #NsUdpUnreachableFunc at once, instead of passing unseen
+ * while the sender waits out its retransmissions.
+ *
  * Addresses are IPv4 in host byte order, as in <netsend/nb-transport.h>. */
 
 #include <gio/gio.h>
@@ -149,6 +155,33 @@ typedef void (*NsUdpReceiveFunc) (NsUdpEndpoint *endpoint, const guint8 *data, g
                                   gpointer user_data);
 
 /**
+ * NsUdpUnreachableFunc:
+ * @endpoint: the endpoint
+ * @dst_ipv4: where the datagram that drew the error went (host byte order)
+ * @dst_port: its destination port
+ * @error_code: the errno the kernel made of the ICMP message:
+ *   ECONNREFUSED for port unreachable (nothing listens there),
+ *   EHOSTUNREACH / ENETUNREACH / EACCES ... for the others
+ * @quoted: the start of that datagram's UDP payload as the ICMP message
+ *   quoted it (Linux quotes up to 576 bytes of IP datagram; RFC 792 only
+ *   promises the UDP header, so it may be empty); valid during the call
+ * @quoted_len: its length
+ * @user_data: as given to ns_udp_endpoint_set_unreachable_func()
+ *
+ * An ICMP destination unreachable (RFC 792; any code but "fragmentation
+ * needed") arrived about a datagram this endpoint sent. ICMP can be forged
+ * and may be late: match it to a request still waiting for
+ * @dst_ipv4:@dst_port (and, where @quoted is long enough, to its
+ * transaction id) before giving up on anything.
+ *
+ * Since: 0.1
+ */
+typedef void (*NsUdpUnreachableFunc) (NsUdpEndpoint *endpoint, guint32 dst_ipv4,
+                                      guint16 dst_port, int error_code,
+                                      const guint8 *quoted, gsize quoted_len,
+                                      gpointer user_data);
+
+/**
  * ns_udp_endpoint_new:
  * @iface: the interface (copied)
  * @port: the port; 0 = an ephemeral port (then no broadcast socket)
@@ -171,6 +204,13 @@ void ns_udp_endpoint_free (NsUdpEndpoint *endpoint);
  * replaced or at free time. Without a function datagrams are dropped. */
 void ns_udp_endpoint_set_receive_func (NsUdpEndpoint *endpoint, NsUdpReceiveFunc func,
                                        gpointer user_data, GDestroyNotify destroy);
+
+/* Sets who hears of unreachable destinations (#NsUdpUnreachableFunc);
+ * @destroy frees @user_data when replaced or at free time. Without a
+ * function the reports are read and dropped (counted). */
+void ns_udp_endpoint_set_unreachable_func (NsUdpEndpoint *endpoint,
+                                           NsUdpUnreachableFunc func,
+                                           gpointer user_data, GDestroyNotify destroy);
 
 const NsIface *ns_udp_endpoint_get_iface (NsUdpEndpoint *endpoint);
 /* The bound port (the chosen one for port 0). */
@@ -216,6 +256,8 @@ void ns_udp_endpoint_get_transport (NsUdpEndpoint *endpoint, NbTransport *ret);
  * @send_errors: sends that failed or were refused
  * @dropped: datagrams dropped (truncated, not IPv4, receive errors); our own
  *   broadcasts coming back are ignored without counting
+ * @unreachable: ICMP destination unreachable reports read from the error
+ *   queue (handed to the #NsUdpUnreachableFunc, if any)
  *
  * Since: 0.1
  */
@@ -224,6 +266,7 @@ typedef struct {
   guint64 sent;
   guint64 send_errors;
   guint64 dropped;
+  guint64 unreachable;
 } NsUdpCounters;
 
 void ns_udp_endpoint_get_counters (NsUdpEndpoint *endpoint, NsUdpCounters *ret);

@@ -130,6 +130,11 @@ void _ns_send_node_status_async (NsSender *sender, guint32 ipv4, gint64 deadline
                                  GCancellable *cancellable, GAsyncReadyCallback callback,
                                  gpointer user_data);
 char *_ns_send_node_status_finish (GAsyncResult *result, GError **error);
+/* Why a finished node status request found no name because nobody could
+ * be asked ("port 137 unreachable on 10.1.2.3 (...)": ICMP destination
+ * unreachable, no retransmission waited for), or NULL; valid while
+ * @result lives. */
+const char *_ns_send_node_status_unreachable (GAsyncResult *result);
 
 /* Every address answering a broadcast query for @group on every interface
  * (NB_QUERY_FLAG_COLLECT), plus WINS when configured. */
@@ -188,6 +193,12 @@ gsize _ns_send_mailslot_text_cap (NsSender *sender, const char *to_oem);
  * ns_sender_list_workgroup_async() (module missing, no master browser,
  * ...), or NULL; valid while @result lives. */
 const char *_ns_sender_list_workgroup_note (GAsyncResult *result);
+
+/* The text users see for an ICMP destination unreachable about a datagram
+ * to @ipv4:@port with @error_code (errno): "port 137 unreachable on
+ * 10.1.2.3 (ICMP port unreachable: nothing listens on UDP 137)" for
+ * ECONNREFUSED; (transfer full). */
+char *_ns_send_unreachable_text (guint32 ipv4, guint16 port, int error_code);
 
 /* Maps a GIO socket error to NS_SEND_ERROR, prefixing @what. */
 GError *_ns_send_error_from_io (const GError *io, const char *what);

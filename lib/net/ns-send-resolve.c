@@ -79,6 +79,19 @@ on_datagram (NsUdpEndpoint *ep, const guint8 *data, gsize len, guint32 src_ipv4,
                        g_get_monotonic_time ());
 }
 
+/* ICMP destination unreachable about one of the resolver's requests (a
+ * node status request to a host without a name service, a WINS server that
+ * is down): the resolver ends or fails over at once (nb-resolver.h). */
+static void
+on_unreachable (NsUdpEndpoint *ep, guint32 dst_ipv4, guint16 dst_port, int error_code,
+                const guint8 *quoted, gsize quoted_len, gpointer user_data)
+{
+  Slot *slot = user_data;
+
+  nb_resolver_unreachable (slot->resolver, quoted, quoted_len, dst_ipv4, dst_port, error_code,
+                           g_get_monotonic_time ());
+}
+
 static Slot *
 slot_new (const NsIface *iface, const NbResolverConfig *config, GError **error)
 {
@@ -99,6 +112,7 @@ slot_new (const NsIface *iface, const NbResolverConfig *config, GError **error)
     return NULL;
   }
   ns_udp_endpoint_set_receive_func (slot->ep, on_datagram, slot, NULL);
+  ns_udp_endpoint_set_unreachable_func (slot->ep, on_unreachable, slot, NULL);
   nb_resolver_attach (slot->resolver, g_main_context_get_thread_default ());
   return slot;
 }
@@ -609,7 +623,9 @@ typedef struct {
   NsOpGuard guard;
   guint id;
   gboolean done;
+  guint32 ipv4;
   char *name; /* the answer */
+  char *unreachable; /* why nobody could be asked, for the caller's error text */
 } StatusOp;
 
 static void
@@ -617,6 +633,7 @@ status_op_free (StatusOp *op)
 {
   _ns_op_guard_clear (&op->guard);
   g_free (op->name);
+  g_free (op->unreachable);
   _ns_sender_unref (op->sender);
   g_free (op);
 }
@@ -658,6 +675,12 @@ on_status_done (NbResolver *resolver, const NbNodeStatusResult *result, gpointer
   StatusOp *op = user_data;
 
   op->id = 0;
+  if (result->status == NB_QUERY_STATUS_UNREACHABLE)
+    /* Nothing listens on the name-service port there (an smbd without
+     * nmbd answers ICMP port unreachable): no name to learn, and no reason
+     * to wait for one. Not an error either: the caller calls *SMBSERVER. */
+    op->unreachable = _ns_send_unreachable_text (op->ipv4, op->sender->port_ns,
+                                                 result->unreachable_errno);
   if (result->status == NB_QUERY_STATUS_FOUND && result->node_status != NULL) {
     GArray *names = result->node_status->names;
 
@@ -684,6 +707,7 @@ _ns_send_node_status_async (NsSender *sender, guint32 ipv4, gint64 deadline_us,
   GError *error = NULL;
 
   op->sender = _ns_sender_ref (sender);
+  op->ipv4 = ipv4;
   op->task = g_task_new (NULL, cancellable, callback, user_data);
   g_task_set_source_tag (op->task, _ns_send_node_status_async);
   g_task_set_task_data (op->task, op, (GDestroyNotify) status_op_free);
@@ -704,4 +728,12 @@ char *
 _ns_send_node_status_finish (GAsyncResult *result, GError **error)
 {
   return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+const char *
+_ns_send_node_status_unreachable (GAsyncResult *result)
+{
+  StatusOp *op = g_task_get_task_data (G_TASK (result));
+
+  return op->unreachable;
 }

@@ -174,14 +174,15 @@ on_datagram (RpcOp *op, const guint8 *data, gsize len, guint32 src_ipv4, guint16
 }
 
 static GError *
-unreachable_error (RpcOp *op, guint8 code, guint16 port)
+unreachable_error (RpcOp *op, guint8 code, guint16 port, int error_code)
 {
   g_autofree char *ip = ns_ipv4_to_string (op->ipv4);
+  g_autofree char *text = _ns_send_unreachable_text (op->ipv4, port, error_code);
 
   switch (code) {
     case ICMP_PORT_UNREACH:
-      return g_error_new (NS_SEND_ERROR, NS_SEND_ERROR_CONNECTION_REFUSED,
-                          "nothing listens on UDP %s:%u (ICMP port unreachable)", ip, port);
+      /* "port 135 unreachable on 10.1.2.3 (ICMP port unreachable: ...)" */
+      return g_error_new_literal (NS_SEND_ERROR, NS_SEND_ERROR_CONNECTION_REFUSED, text);
     case ICMP_NET_UNREACH:
     case ICMP_HOST_UNREACH:
     case ICMP_NET_ANO:
@@ -232,7 +233,7 @@ drain_errors (RpcOp *op)
           ee->ee_origin != SO_EE_ORIGIN_ICMP || ee->ee_type != ICMP_DEST_UNREACH ||
           msg.msg_namelen < sizeof dst || g_ntohl (dst.sin_addr.s_addr) != op->ipv4)
         continue;
-      verdict = unreachable_error (op, ee->ee_code, g_ntohs (dst.sin_port));
+      verdict = unreachable_error (op, ee->ee_code, g_ntohs (dst.sin_port), (int) ee->ee_errno);
     }
   }
   return verdict;

@@ -4,6 +4,8 @@
  * <netsend/ns-send.h>. */
 #include "ns-send-private.h"
 
+#include <errno.h>
+
 #include <string.h>
 
 /* ---- Operation guard ------------------------------------------------------ */
@@ -91,6 +93,21 @@ _ns_op_guard_error (const NsOpGuard *guard, const char *what)
   if (guard->timed_out)
     return g_error_new (NS_SEND_ERROR, NS_SEND_ERROR_TIMEOUT, "timed out %s", what);
   return g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, "Operation was cancelled");
+}
+
+char *
+_ns_send_unreachable_text (guint32 ipv4, guint16 port, int error_code)
+{
+  g_autofree char *ip = ns_ipv4_to_string (ipv4);
+
+  /* Linux makes ECONNREFUSED of ICMP port unreachable and EHOSTUNREACH,
+   * ENETUNREACH, EACCES (filtered) ... of the other destination
+   * unreachable codes (icmp_err_convert). */
+  if (error_code == ECONNREFUSED)
+    return g_strdup_printf ("port %u unreachable on %s (ICMP port unreachable: nothing "
+                            "listens on UDP %u)", port, ip, port);
+  return g_strdup_printf ("port %u unreachable on %s (ICMP destination unreachable: %s)", port,
+                          ip, g_strerror (error_code));
 }
 
 GError *

@@ -539,6 +539,7 @@ typedef struct {
   gboolean multi_block;
   GError *smb_error;         /* kept while the RPC fallback runs */
   char *addresses;           /* broadcast: where the datagrams went */
+  char *ns_unreachable;      /* address target: why node status found no name */
 } SendOp;
 
 static void
@@ -550,6 +551,7 @@ send_op_free (SendOp *op)
   g_clear_object (&op->cancellable);
   g_clear_error (&op->smb_error);
   g_free (op->addresses);
+  g_free (op->ns_unreachable);
   _ns_sender_unref (op->sender);
   g_free (op);
 }
@@ -597,6 +599,14 @@ send_op_fail (SendOp *op, GError *error, guint windows_code)
 {
   if (op->parts != NULL && op->parts->len > 1 && error->domain == NS_SEND_ERROR)
     g_prefix_error (&error, "part %u of %u: ", op->part + 1, op->parts->len);
+  if (op->ns_unreachable != NULL && error->domain == NS_SEND_ERROR) {
+    /* Why *SMBSERVER was called: the host has no name service either. */
+    GError *noted = g_error_new (error->domain, error->code, "%s; node status: %s",
+                                 error->message, op->ns_unreachable);
+
+    g_error_free (error);
+    error = noted;
+  }
   send_op_complete (op, NS_SEND_FAILED, error, windows_code);
 }
 
@@ -770,6 +780,7 @@ on_node_status_done (GObject *source, GAsyncResult *res, gpointer user_data)
     send_op_fail (op, error, 0);
     return;
   }
+  op->ns_unreachable = g_strdup (_ns_send_node_status_unreachable (res));
   /* No <03> name known: "*SMBSERVER" is what SMB clients call a host
    * they know only by address; Samba answers any called name. */
   if (name == NULL || !set_name (op->sender, &op->target, name, NB_SUFFIX_MESSENGER, NULL)) {

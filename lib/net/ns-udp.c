@@ -1,13 +1,24 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 
 /* UDP endpoints: a unicast and a broadcast socket per (interface, port).
- * See <netsend/ns-net.h> for why the sockets are bound the way they are. */
+ * See <netsend/ns-net.h> for why the sockets are bound the way they are.
+ *
+ * The unicast socket has IP_RECVERR (ip(7)): without it Linux reports no
+ * ICMP error to an unconnected UDP socket, and a request to a host whose
+ * port is closed (ICMP port unreachable) would be retransmitted until it
+ * times out. With it the kernel queues each ICMP error about a datagram
+ * the socket sent on the socket's error queue, with the datagram's
+ * destination and the start of its payload (RFC 1122 §4.1.3.3: UDP passes
+ * ICMP errors up to the application). */
 
 #include <netsend/ns-net.h>
 #include "ns-net-private.h"
 
 #include <errno.h>
+#include <linux/errqueue.h>
 #include <netinet/in.h>
+#include <netinet/ip_icmp.h>
+#include <string.h>
 #include <sys/socket.h>
 
 /* RFC 1002 §4.2.1 caps name-service datagrams at 576 bytes and the
@@ -28,12 +39,15 @@ struct _NsUdpEndpoint {
   NsUdpReceiveFunc func;
   gpointer user_data;
   GDestroyNotify destroy;
+  NsUdpUnreachableFunc unreachable_func;
+  gpointer unreachable_data;
+  GDestroyNotify unreachable_destroy;
   NsUdpCounters counters;
   guint8 buf[NS_UDP_MAX_DATAGRAM];
 };
 
 static GSocket *
-open_bound (guint32 ipv4, guint16 port, gboolean reuse, GError **error)
+open_bound (guint32 ipv4, guint16 port, gboolean reuse, gboolean recverr, GError **error)
 {
   g_autoptr (GSocket) sock = NULL;
   g_autoptr (GSocketAddress) addr = _ns_socket_address_new (ipv4, port);
@@ -51,6 +65,7 @@ open_bound (guint32 ipv4, guint16 port, gboolean reuse, GError **error)
    * and allow_reuse also sets SO_REUSEPORT, which would let two processes
    * split our unicast traffic between them. */
   if (!g_socket_set_option (sock, SOL_SOCKET, SO_REUSEADDR, reuse ? 1 : 0, error)
+      || (recverr && !g_socket_set_option (sock, IPPROTO_IP, IP_RECVERR, 1, error))
       || !g_socket_address_to_native (addr, &native, sizeof native, error))
     return NULL;
   if (bind (g_socket_get_fd (sock), (struct sockaddr *) &native, sizeof native) < 0) {
@@ -62,6 +77,85 @@ open_bound (guint32 ipv4, guint16 port, gboolean reuse, GError **error)
     return NULL;
   }
   return g_steal_pointer (&sock);
+}
+
+/* The errors a send or receive returns when an ICMP error about an earlier
+ * datagram is pending on the socket (ECONNREFUSED, EHOSTUNREACH,
+ * ENETUNREACH: ip(7), icmp_err_convert in Linux). */
+static gboolean
+is_pending_icmp_error (const GError *error)
+{
+  return g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED)
+         || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_HOST_UNREACHABLE)
+         || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NETWORK_UNREACHABLE);
+}
+
+/* One entry of the error queue (ip(7) IP_RECVERR): the kernel's verdict on
+ * a datagram we sent. Only an ICMP destination unreachable is a verdict on
+ * the destination; fragmentation needed (path MTU), time exceeded and
+ * local errors (SO_EE_ORIGIN_LOCAL) are not. */
+static void
+handle_error (NsUdpEndpoint *ep, const struct msghdr *msg, const struct sockaddr_in *dst,
+              gsize quoted_len)
+{
+  for (const struct cmsghdr *c = CMSG_FIRSTHDR (msg); c != NULL;
+       c = CMSG_NXTHDR ((struct msghdr *) msg, (struct cmsghdr *) c)) {
+    struct sock_extended_err ee;
+
+    if (c->cmsg_level != IPPROTO_IP || c->cmsg_type != IP_RECVERR
+        || c->cmsg_len < CMSG_LEN (sizeof ee))
+      continue;
+    memcpy (&ee, CMSG_DATA (c), sizeof ee); /* cmsg data need not be aligned */
+    if (ee.ee_origin != SO_EE_ORIGIN_ICMP || ee.ee_type != ICMP_DEST_UNREACH
+        || ee.ee_code == ICMP_FRAG_NEEDED)
+      continue;
+    /* msg_name is where the datagram that drew the error went. */
+    if (msg->msg_namelen < sizeof *dst || dst->sin_family != AF_INET)
+      continue;
+    ep->counters.unreachable++;
+    if (ep->unreachable_func != NULL)
+      ep->unreachable_func (ep, g_ntohl (dst->sin_addr.s_addr), g_ntohs (dst->sin_port),
+                            (int) ee.ee_errno, ep->buf, quoted_len, ep->unreachable_data);
+  }
+}
+
+/* Empties the error queue, at most NS_UDP_BURST entries per wake-up (an
+ * entry left there keeps G_IO_ERR up, so the source comes back for it).
+ * GSocket has no error-queue API: this is raw recvmsg (MSG_ERRQUEUE) on
+ * its fd. */
+static void
+drain_errors (NsUdpEndpoint *ep)
+{
+  int fd = g_socket_get_fd (ep->unicast);
+  int pending = 0;
+
+  for (guint i = 0; i < NS_UDP_BURST; i++) {
+    union {
+      struct cmsghdr align;
+      char buf[CMSG_SPACE (sizeof (struct sock_extended_err) + sizeof (struct sockaddr_in))];
+    } control;
+    struct sockaddr_in dst;
+    struct iovec iov = { ep->buf, sizeof ep->buf };
+    struct msghdr msg;
+    ssize_t n;
+
+    memset (&msg, 0, sizeof msg);
+    memset (&dst, 0, sizeof dst);
+    msg.msg_name = &dst;
+    msg.msg_namelen = sizeof dst;
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = &control;
+    msg.msg_controllen = sizeof control;
+    n = recvmsg (fd, &msg, MSG_ERRQUEUE | MSG_DONTWAIT);
+    if (n < 0)
+      break;
+    handle_error (ep, &msg, &dst, (gsize) n);
+  }
+  /* The pending socket error too: one that queued nothing (error queue
+   * over its memory limit) would keep G_IO_ERR up forever and spin the
+   * main loop. Reading SO_ERROR clears it. */
+  g_socket_get_option (ep->unicast, SOL_SOCKET, SO_ERROR, &pending, NULL);
 }
 
 static void
@@ -78,7 +172,12 @@ dispatch_one (NsUdpEndpoint *ep, GSocket *sock, gboolean to_broadcast, gboolean 
   n = g_socket_receive_message (sock, &src, &vector, 1, NULL, NULL, &flags, NULL, &error);
   *ret_more = n >= 0;
   if (n < 0) {
-    if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK)) {
+    if (is_pending_icmp_error (error)) {
+      /* IP_RECVERR also sets the socket's pending error, which the next
+       * receive returns once (and clears) even with datagrams queued; the
+       * error queue holds the real report (drain_errors()). */
+      *ret_more = TRUE;
+    } else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK)) {
       g_debug ("udp %s:%u: receive failed: %s", ep->iface->name, ep->port, error->message);
       ep->counters.dropped++;
     }
@@ -110,6 +209,10 @@ on_readable (NsUdpEndpoint *ep, GSocket *sock, gboolean to_broadcast)
 static gboolean
 on_unicast_readable (GSocket *sock, GIOCondition cond, gpointer user_data)
 {
+  /* Errors first: draining them clears the pending error that would fail
+   * the first receive. */
+  if ((cond & G_IO_ERR) != 0)
+    drain_errors (user_data);
   return on_readable (user_data, sock, FALSE);
 }
 
@@ -122,7 +225,7 @@ on_bcast_readable (GSocket *sock, GIOCondition cond, gpointer user_data)
 static GSource *
 watch (GSocket *sock, GSocketSourceFunc func, NsUdpEndpoint *ep)
 {
-  GSource *source = g_socket_create_source (sock, G_IO_IN, NULL);
+  GSource *source = g_socket_create_source (sock, G_IO_IN | G_IO_ERR, NULL);
 
   g_source_set_callback (source, G_SOURCE_FUNC (func), ep, NULL);
   g_source_set_name (source, "ns-udp");
@@ -151,12 +254,13 @@ ns_udp_endpoint_new (const NsIface *iface, guint16 port, NsUdpFlags flags, GErro
 
   ep = g_new0 (NsUdpEndpoint, 1);
   ep->iface = ns_iface_copy (iface);
-  ep->unicast = open_bound (iface->address, port, FALSE, error);
+  ep->unicast = open_bound (iface->address, port, FALSE, TRUE, error);
   if (ep->unicast == NULL)
     return NULL;
   ep->port = bound_port (ep->unicast);
   if ((flags & NS_UDP_RECEIVE_BROADCAST) != 0 && port != 0 && iface->broadcast != iface->address) {
-    ep->bcast = open_bound (iface->broadcast, port, TRUE, error);
+    /* Receive only: nothing sent from it can draw an ICMP error. */
+    ep->bcast = open_bound (iface->broadcast, port, TRUE, FALSE, error);
     if (ep->bcast == NULL)
       return NULL;
   }
@@ -184,6 +288,8 @@ ns_udp_endpoint_free (NsUdpEndpoint *ep)
   drop_source (&ep->bcast_source);
   if (ep->destroy != NULL)
     ep->destroy (ep->user_data);
+  if (ep->unreachable_destroy != NULL)
+    ep->unreachable_destroy (ep->unreachable_data);
   g_clear_object (&ep->unicast);
   g_clear_object (&ep->bcast);
   ns_iface_free (ep->iface);
@@ -200,6 +306,18 @@ ns_udp_endpoint_set_receive_func (NsUdpEndpoint *ep, NsUdpReceiveFunc func, gpoi
   ep->func = func;
   ep->user_data = user_data;
   ep->destroy = destroy;
+}
+
+void
+ns_udp_endpoint_set_unreachable_func (NsUdpEndpoint *ep, NsUdpUnreachableFunc func,
+                                      gpointer user_data, GDestroyNotify destroy)
+{
+  g_return_if_fail (ep != NULL);
+  if (ep->unreachable_destroy != NULL)
+    ep->unreachable_destroy (ep->unreachable_data);
+  ep->unreachable_func = func;
+  ep->unreachable_data = user_data;
+  ep->unreachable_destroy = destroy;
 }
 
 const NsIface *
@@ -221,6 +339,7 @@ ns_udp_endpoint_send_to (NsUdpEndpoint *ep, const guint8 *data, gsize len, guint
                          guint16 dst_port, GError **error)
 {
   g_autoptr (GSocketAddress) dst = NULL;
+  g_autoptr (GError) local = NULL;
   gssize n;
 
   g_return_val_if_fail (ep != NULL, FALSE);
@@ -234,8 +353,17 @@ ns_udp_endpoint_send_to (NsUdpEndpoint *ep, const guint8 *data, gsize len, guint
     return FALSE;
   }
   dst = _ns_socket_address_new (dst_ipv4, dst_port);
-  n = g_socket_send_to (ep->unicast, dst, (const char *) data, len, NULL, error);
+  n = g_socket_send_to (ep->unicast, dst, (const char *) data, len, NULL, &local);
+  if (n < 0 && is_pending_icmp_error (local)) {
+    /* Linux hands a pending ICMP error (IP_RECVERR sets it) to the next
+     * send, which fails without sending anything: the error was about an
+     * earlier datagram, maybe to another host, and its report waits on
+     * the error queue. The failed call cleared it: once more. */
+    g_clear_error (&local);
+    n = g_socket_send_to (ep->unicast, dst, (const char *) data, len, NULL, &local);
+  }
   if (n < 0) {
+    g_propagate_error (error, g_steal_pointer (&local));
     ep->counters.send_errors++;
     return FALSE;
   }
