@@ -39,6 +39,8 @@ typedef enum {
   T_COMMAND,      /* "" or a command line, program absolute (char *) */
   T_TIMEOUT,      /* 1..NS_CONFIG_MAX_HOOK_TIMEOUT seconds (guint) */
   T_URGENCY,      /* low|normal|critical (NsNotifyUrgency) */
+  T_COMMENT,      /* [browse] comment: text the DOS code page holds (char *) */
+  T_REMOTE_LIST,  /* [browse] remote-announce: IP[/WORKGROUP] entries (char **) */
 } KeyType;
 
 /* A change of a RESTART key needs a daemon restart: it is bound into
@@ -116,10 +118,16 @@ static const KeyDef keys[] = {
   { "delivery", "hook-user", T_ACCOUNT, F (hook_user), NULL, LIVE },
   { "delivery", "terminals", T_BOOL, F (terminals), "false", LIVE },
   { "delivery", "notify-urgency", T_URGENCY, F (notify_urgency), "critical", LIVE },
+  /* MS-BRWS host announcements (announce.c); comment after dos-charset,
+   * which converts it. */
+  { "browse", "announce", T_BOOL, F (browse_announce), "true", LIVE },
+  { "browse", "comment", T_COMMENT, F (browse_comment), "netsend", LIVE },
+  { "browse", "remote-announce", T_REMOTE_LIST, F (remote_announce), "", LIVE },
 };
 
 static const char *const own_groups[] = { "netbios", "ports", "control", "daemon", "policy",
-                                          "text", "limits", "store", "rpc", "delivery", NULL };
+                                          "text", "limits", "store", "rpc", "delivery", "browse",
+                                          NULL };
 static const char *const foreign_groups[] = { NULL };
 
 static const struct {
@@ -187,9 +195,10 @@ ns_daemon_config_free (NsDaemonConfig *config)
   for (gsize i = 0; i < G_N_ELEMENTS (keys); i++) {
     switch (keys[i].type) {
       case T_NAME: case T_SCOPE: case T_CHARSET: case T_PATH: case T_ACCOUNT: case T_COMMAND:
+      case T_COMMENT:
         g_free (*FIELD (config, &keys[i], char *));
         break;
-      case T_NAME_LIST: case T_IFACE_LIST: case T_IPV4_LIST: case T_OPT_LIST:
+      case T_NAME_LIST: case T_IFACE_LIST: case T_IPV4_LIST: case T_OPT_LIST: case T_REMOTE_LIST:
         g_strfreev (*FIELD (config, &keys[i], char **));
         break;
       default:
@@ -425,6 +434,108 @@ parse_scope (const char *value, char **ret, GError **error)
   return TRUE;
 }
 
+gboolean
+ns_daemon_config_comment_to_oem (const char *comment, const char *charset, char **ret,
+                                 GError **error)
+{
+  g_autofree char *oem = NULL;
+  g_autoptr (GError) local = NULL;
+  gsize len = 0;
+
+  for (const char *p = comment; *p != '\0'; p = g_utf8_next_char (p)) {
+    if (g_unichar_iscntrl (g_utf8_get_char (p))) {
+      g_set_error (error, NS_DAEMON_CONFIG_ERROR, NS_DAEMON_CONFIG_ERROR_INVALID,
+                   "'%s' has a control character", comment);
+      return FALSE;
+    }
+  }
+  oem = g_convert (comment, -1, charset, "UTF-8", NULL, &len, &local);
+  if (oem == NULL) {
+    g_set_error (error, NS_DAEMON_CONFIG_ERROR, NS_DAEMON_CONFIG_ERROR_INVALID,
+                 "'%s' cannot be written in %s: %s", comment, charset, local->message);
+    return FALSE;
+  }
+  if (len > NS_BROWSE_COMMENT_MAX || memchr (oem, 0, len) != NULL) {
+    g_set_error (error, NS_DAEMON_CONFIG_ERROR, NS_DAEMON_CONFIG_ERROR_INVALID,
+                 "'%s' is %" G_GSIZE_FORMAT " bytes in %s; a browse comment holds at most %d "
+                 "(MS-BRWS 2.2.1: 43 with its NUL)", comment, len, charset,
+                 NS_BROWSE_COMMENT_MAX);
+    return FALSE;
+  }
+  if (ret != NULL)
+    *ret = g_steal_pointer (&oem);
+  return TRUE;
+}
+
+gboolean
+ns_daemon_config_parse_remote_announce (const char *entry, const char *charset,
+                                        guint32 *ret_ipv4, char **ret_workgroup, GError **error)
+{
+  g_auto (GStrv) parts = g_strsplit (entry, "/", 2);
+  g_autoptr (GInetAddress) addr = g_inet_address_new_from_string (parts[0] ? parts[0] : "");
+  g_autofree char *workgroup = NULL;
+  const guint8 *b;
+
+  if (addr == NULL || g_inet_address_get_family (addr) != G_SOCKET_FAMILY_IPV4
+      || g_inet_address_get_is_any (addr) || g_inet_address_get_is_multicast (addr)) {
+    g_set_error (error, NS_DAEMON_CONFIG_ERROR, NS_DAEMON_CONFIG_ERROR_INVALID,
+                 "'%s' is not IPv4-ADDRESS or IPv4-ADDRESS/WORKGROUP", entry);
+    return FALSE;
+  }
+  b = g_inet_address_to_bytes (addr);
+  if (b[0] == 255 && b[1] == 255 && b[2] == 255 && b[3] == 255) {
+    g_set_error (error, NS_DAEMON_CONFIG_ERROR, NS_DAEMON_CONFIG_ERROR_INVALID,
+                 "'%s': the limited broadcast is never sent to (the interfaces' own "
+                 "broadcasts are announced to already)", entry);
+    return FALSE;
+  }
+  if (parts[0] != NULL && parts[1] != NULL) {
+    g_autoptr (GError) local = NULL;
+
+    if (!ns_daemon_config_canonical_name (parts[1], charset, &workgroup, &local)) {
+      g_set_error (error, NS_DAEMON_CONFIG_ERROR, NS_DAEMON_CONFIG_ERROR_INVALID,
+                   "'%s': workgroup '%s': %s", entry, parts[1], local->message);
+      return FALSE;
+    }
+  }
+  if (ret_ipv4 != NULL)
+    *ret_ipv4 = ((guint32) b[0] << 24) | ((guint32) b[1] << 16) | ((guint32) b[2] << 8) | b[3];
+  if (ret_workgroup != NULL)
+    *ret_workgroup = g_steal_pointer (&workgroup);
+  return TRUE;
+}
+
+/* [browse] remote-announce: entries in canonical form ("10.0.0.5/OTHER"). */
+static gboolean
+parse_remote_list (const char *value, const char *charset, char ***ret, GError **error)
+{
+  g_auto (GStrv) items = split_list (value, TRUE);
+  g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
+
+  if (g_strv_length (items) > NS_MAX_REMOTE_ANNOUNCE) {
+    g_set_error (error, NS_DAEMON_CONFIG_ERROR, NS_DAEMON_CONFIG_ERROR_INVALID,
+                 "%u entries, at most %d", g_strv_length (items), NS_MAX_REMOTE_ANNOUNCE);
+    return FALSE;
+  }
+  for (char **p = items; *p != NULL; p++) {
+    g_autofree char *workgroup = NULL;
+    g_auto (GStrv) parts = g_strsplit (*p, "/", 2);
+
+    if (!ns_daemon_config_parse_remote_announce (*p, charset != NULL ? charset : "CP850", NULL,
+                                                 &workgroup, error))
+      return FALSE;
+    if (workgroup != NULL) {
+      g_autofree char *item = g_strdup_printf ("%s/%s", parts[0], workgroup);
+
+      g_strv_builder_add (builder, item);
+    } else {
+      g_strv_builder_add (builder, parts[0]);
+    }
+  }
+  *ret = g_strv_builder_end (builder);
+  return TRUE;
+}
+
 static gboolean
 parse_list_field (const KeyDef *def, const char *value, NsDaemonConfig *cfg, GError **error)
 {
@@ -451,6 +562,10 @@ parse_list_field (const KeyDef *def, const char *value, NsDaemonConfig *cfg, GEr
       break;
     case T_OPT_LIST:
       list = split_list (value, FALSE);
+      break;
+    case T_REMOTE_LIST:
+      if (!parse_remote_list (value, cfg->dos_charset, &list, error))
+        return FALSE;
       break;
     default:
       g_assert_not_reached ();
@@ -489,6 +604,13 @@ parse_string_field (const KeyDef *def, const char *value, NsDaemonConfig *cfg, G
       break;
     case T_ACCOUNT:
       if (!check_account (value, error))
+        return FALSE;
+      str = g_strdup (value);
+      break;
+    case T_COMMENT:
+      /* Without a valid dos-charset (already reported) nothing to check. */
+      if (cfg->dos_charset != NULL
+          && !ns_daemon_config_comment_to_oem (value, cfg->dos_charset, NULL, error))
         return FALSE;
       str = g_strdup (value);
       break;
@@ -576,9 +698,10 @@ parse_value (const KeyDef *def, const char *value, NsDaemonConfig *cfg, GError *
   int index;
 
   switch (def->type) {
-    case T_NAME_LIST: case T_IFACE_LIST: case T_IPV4_LIST: case T_OPT_LIST:
+    case T_NAME_LIST: case T_IFACE_LIST: case T_IPV4_LIST: case T_OPT_LIST: case T_REMOTE_LIST:
       return parse_list_field (def, value, cfg, error);
     case T_NAME: case T_SCOPE: case T_CHARSET: case T_PATH: case T_ACCOUNT: case T_COMMAND:
+    case T_COMMENT:
       return parse_string_field (def, value, cfg, error);
     case T_PORT:
       if (!parse_unsigned (value, 0, G_MAXUINT16, &number, error))
@@ -896,8 +1019,9 @@ format_value (const KeyDef *def, const NsDaemonConfig *cfg)
 {
   switch (def->type) {
     case T_NAME: case T_SCOPE: case T_CHARSET: case T_PATH: case T_ACCOUNT: case T_COMMAND:
+    case T_COMMENT:
       return g_strdup (*FIELD (cfg, def, char *));
-    case T_NAME_LIST: case T_IFACE_LIST: case T_IPV4_LIST: case T_OPT_LIST: {
+    case T_NAME_LIST: case T_IFACE_LIST: case T_IPV4_LIST: case T_OPT_LIST: case T_REMOTE_LIST: {
       char **list = *FIELD (cfg, def, char **);
 
       return list != NULL ? g_strjoinv (", ", list) : NULL;

@@ -130,6 +130,11 @@ typedef struct {
   gboolean terminals;          /* write to the recipients' terminals */
   NsNotifyUrgency notify_urgency; /* for the desktop agents (GetStatus) */
 
+  /* [browse] (announce.c): MS-BRWS host announcements, all live */
+  gboolean browse_announce;    /* send HostAnnouncements at all */
+  char *browse_comment;        /* UTF-8; fits NS_BROWSE_COMMENT_MAX bytes in dos_charset */
+  char **remote_announce;      /* "IP" or "IP/WORKGROUP" (canonical), never NULL */
+
   /* The file itself, for modules that parse groups of their own (see
    * ns_daemon_config_foreign_groups()); never NULL. */
   GKeyFile *keyfile;
@@ -202,6 +207,30 @@ gboolean ns_daemon_config_parse_command (const char *command, char ***ret_argv, 
 
 /* The longest [delivery] hook-timeout, in seconds. */
 #define NS_CONFIG_MAX_HOOK_TIMEOUT 3600
+
+/* The longest [browse] comment in bytes of the DOS code page: MS-BRWS
+ * §2.2.1 allows 43 bytes with the terminating NUL. */
+#define NS_BROWSE_COMMENT_MAX 42
+/* The most [browse] remote-announce entries. */
+#define NS_MAX_REMOTE_ANNOUNCE 32
+
+/* [browse] comment: @comment (UTF-8) in @charset, checked: no control
+ * characters, at most NS_BROWSE_COMMENT_MAX bytes. @ret (optional)
+ * receives the OEM bytes, NUL-terminated. */
+gboolean ns_daemon_config_comment_to_oem (const char *comment,
+                                          const char *charset,
+                                          char **ret,
+                                          GError **error);
+
+/* One [browse] remote-announce entry, "A.B.C.D" or "A.B.C.D/WORKGROUP"
+ * (Samba's `remote announce`): the IPv4 address in host byte order and the
+ * workgroup as written after the '/' (canonicalised in @charset), or NULL
+ * when absent (then the [netbios] workgroup applies). */
+gboolean ns_daemon_config_parse_remote_announce (const char *entry,
+                                                 const char *charset,
+                                                 guint32 *ret_ipv4,
+                                                 char **ret_workgroup,
+                                                 GError **error);
 
 const char *ns_notify_urgency_to_string (NsNotifyUrgency urgency);
 /* "low", "normal", "critical" (case-insensitive). */

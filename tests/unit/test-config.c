@@ -103,6 +103,21 @@ static const ValidCase valid_cases[] = {
     "[store] unknown key 'paht'" },
   { "localised key is unknown", "[netbios]\nname[de] = X\n",
     { { "netbios", "workgroup", "WORKGROUP" } }, "unknown key 'name[de]'" },
+  { "browse defaults", "",
+    { { "browse", "announce", "true" }, { "browse", "comment", "netsend" },
+      { "browse", "remote-announce", "" } }, NULL },
+  { "browse keys",
+    "[browse]\nannounce = no\ncomment = Grüße vom Drucker\n"
+    "remote-announce = 192.0.2.7/other, 198.51.100.255 10.1.2.3/WORKGROUP\n",
+    { { "browse", "announce", "false" }, { "browse", "comment", "Grüße vom Drucker" },
+      { "browse", "remote-announce", "192.0.2.7/OTHER, 198.51.100.255, 10.1.2.3/WORKGROUP" } },
+    NULL },
+  { "browse comment of 42 bytes, empty comment",
+    "[browse]\ncomment = 123456789012345678901234567890123456789012\n",
+    { { "browse", "comment", "123456789012345678901234567890123456789012" } }, NULL },
+  { "empty browse comment", "[browse]\ncomment =\n", { { "browse", "comment", "" } }, NULL },
+  { "unknown browse key", "[browse]\nannounce-interval = 5\n",
+    { { "browse", "announce", "true" } }, "[browse] unknown key 'announce-interval'" },
 };
 
 typedef struct {
@@ -186,6 +201,31 @@ static const InvalidCase invalid_cases[] = {
     "[ports] direct-445: port 10139 is already used", NS_DAEMON_CONFIG_ERROR_INVALID },
   { "bad codepage", "[text]\ncodepage = NOPE-7\n", "[text] codepage: 'NOPE-7'",
     NS_DAEMON_CONFIG_ERROR_INVALID },
+  { "browse announce", "[browse]\nannounce = often\n", "[browse] announce: 'often'",
+    NS_DAEMON_CONFIG_ERROR_INVALID },
+  { "comment too long", "[browse]\ncomment = 1234567890123456789012345678901234567890123\n",
+    "[browse] comment: '1234567890123456789012345678901234567890123' is 43 bytes in CP850",
+    NS_DAEMON_CONFIG_ERROR_INVALID },
+  { "comment too long in OEM bytes", "[netbios]\ndos-charset = UTF-8\n"
+    "[browse]\ncomment = ääääääääääääääääääääää\n", "is 44 bytes in UTF-8",
+    NS_DAEMON_CONFIG_ERROR_INVALID },
+  { "comment not in the code page", "[browse]\ncomment = Привет\n",
+    "[browse] comment: 'Привет' cannot be written in CP850", NS_DAEMON_CONFIG_ERROR_INVALID },
+  { "comment with a tab", "[browse]\ncomment = a\\tb\n", "has a control character",
+    NS_DAEMON_CONFIG_ERROR_INVALID },
+  { "remote-announce not an address", "[browse]\nremote-announce = master.lan\n",
+    "[browse] remote-announce: 'master.lan' is not IPv4-ADDRESS or IPv4-ADDRESS/WORKGROUP",
+    NS_DAEMON_CONFIG_ERROR_INVALID },
+  { "remote-announce ipv6", "[browse]\nremote-announce = ::1/WG\n",
+    "[browse] remote-announce: '::1/WG'", NS_DAEMON_CONFIG_ERROR_INVALID },
+  { "remote-announce bad workgroup", "[browse]\nremote-announce = 10.0.0.1/ABCDEFGHIJKLMNOP\n",
+    "[browse] remote-announce: '10.0.0.1/ABCDEFGHIJKLMNOP': workgroup", NS_DAEMON_CONFIG_ERROR_INVALID },
+  { "remote-announce empty workgroup", "[browse]\nremote-announce = 10.0.0.1/\n",
+    "[browse] remote-announce: '10.0.0.1/'", NS_DAEMON_CONFIG_ERROR_INVALID },
+  { "remote-announce limited broadcast", "[browse]\nremote-announce = 255.255.255.255\n",
+    "[browse] remote-announce: '255.255.255.255': the limited broadcast", NS_DAEMON_CONFIG_ERROR_INVALID },
+  { "remote-announce 0.0.0.0", "[browse]\nremote-announce = 0.0.0.0\n",
+    "[browse] remote-announce: '0.0.0.0'", NS_DAEMON_CONFIG_ERROR_INVALID },
 };
 
 static void
@@ -416,6 +456,47 @@ test_example_config (void **state)
   assert_true (ns_daemon_config_equal (explicit, defaults));
 }
 
+/* The helpers announce.c uses at send time. */
+static void
+test_browse_helpers (void **state)
+{
+  g_autofree char *oem = NULL;
+  g_autofree char *wg = NULL;
+  guint32 ipv4 = 0;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (NsDaemonConfig) running = NULL;
+  NsDaemonConfig *reloaded = NULL;
+
+  assert_true (ns_daemon_config_comment_to_oem ("Grüße", "CP850", &oem, &error));
+  assert_string_equal (oem, "Gr\x81\xe1" "e"); /* ü = 0x81, ß = 0xE1 in CP850 */
+  assert_true (ns_daemon_config_parse_remote_announce ("192.0.2.7/other", "CP850", &ipv4, &wg,
+                                                       &error));
+  assert_int_equal (ipv4, 0xc0000207);
+  assert_string_equal (wg, "OTHER");
+  g_clear_pointer (&wg, g_free);
+  assert_true (ns_daemon_config_parse_remote_announce ("10.0.0.1", "CP850", &ipv4, &wg, &error));
+  assert_int_equal (ipv4, 0x0a000001);
+  assert_null (wg);
+  assert_false (ns_daemon_config_parse_remote_announce ("10.0.0.256", "CP850", &ipv4, &wg,
+                                                        &error));
+  assert_int_equal (ipv4, 0x0a000001); /* untouched */
+  /* Every [browse] key applies on reload. */
+  assert_true (ns_daemon_config_load_data ("", -1, &running, NULL, NULL));
+  assert_true (ns_daemon_config_load_data ("[browse]\nannounce=no\ncomment=x\n"
+                                           "remote-announce=10.0.0.1\n", -1, &reloaded, NULL,
+                                           NULL));
+  {
+    g_autoptr (GPtrArray) keys = ns_daemon_config_restart_keys (running, reloaded);
+
+    assert_int_equal (keys->len, 0);
+  }
+  ns_daemon_config_take_live (running, reloaded);
+  assert_false (running->browse_announce);
+  assert_string_equal (running->browse_comment, "x");
+  assert_string_equal (running->remote_announce[0], "10.0.0.1");
+  assert_null (running->remote_announce[1]);
+}
+
 static void
 test_canonical_name (void **state)
 {
@@ -445,6 +526,7 @@ main (void)
     cmocka_unit_test (test_take_live),
     cmocka_unit_test (test_example_config),
     cmocka_unit_test (test_canonical_name),
+    cmocka_unit_test (test_browse_helpers),
   };
 
   return cmocka_run_group_tests_name ("config", tests, NULL, NULL);
