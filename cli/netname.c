@@ -12,6 +12,7 @@
 
 #include "config.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -67,7 +68,8 @@ static const char description[] =
   "  64  bad arguments\n"
   "  65  invalid name (error 123)\n"
   "  68  --host: no such host\n"
-  "  69  netsendd is not running (NERR 2284)\n"
+  "  69  netsendd is not running (NERR 2284); --host: nothing listens on its\n"
+  "      name-service port (ICMP port unreachable)\n"
   "  75  --host did not answer\n"
   "  76  unexpected reply\n"
   "  77  not allowed (error 5): changes need root or the admin group\n";
@@ -448,6 +450,7 @@ typedef struct {
   GMainLoop *loop;
   NbNsNodeStatus *status;
   gboolean done;
+  int unreachable_errno; /* ICMP destination unreachable: nobody to ask */
 } HostQuery;
 
 static void
@@ -464,8 +467,21 @@ on_node_status (NbResolver *resolver, const NbNodeStatusResult *result, gpointer
 
   if (result->status == NB_QUERY_STATUS_FOUND && result->node_status != NULL)
     q->status = nb_ns_node_status_copy (result->node_status);
+  if (result->status == NB_QUERY_STATUS_UNREACHABLE)
+    q->unreachable_errno = result->unreachable_errno;
   q->done = TRUE;
   g_main_loop_quit (q->loop);
+}
+
+/* ICMP destination unreachable about our request: the resolver ends it at
+ * once instead of retransmitting (nb_resolver_unreachable()). */
+static void
+on_host_unreachable (NsUdpEndpoint *endpoint, guint32 dst_ipv4, guint16 dst_port,
+                     int error_code, const guint8 *quoted, gsize quoted_len,
+                     gpointer user_data)
+{
+  nb_resolver_unreachable (user_data, quoted, quoted_len, dst_ipv4, dst_port, error_code,
+                           g_get_monotonic_time ());
 }
 
 static gboolean
@@ -629,11 +645,19 @@ run_host (const Options *o)
     return host_error (o, CLI_EXIT_PROTOCOL, "%s", error->message);
   nb_resolver_attach (resolver, NULL);
   ns_udp_endpoint_set_receive_func (endpoint, on_host_datagram, resolver, NULL);
+  ns_udp_endpoint_set_unreachable_func (endpoint, on_host_unreachable, resolver, NULL);
   if (nb_resolver_node_status (resolver, address, 0, NULL, g_get_monotonic_time (),
                                on_node_status, &q, &error) == 0)
     return host_error (o, CLI_EXIT_PROTOCOL, "%s", error->message);
   g_main_loop_run (loop);
-  if (q.status == NULL) {
+  if (q.unreachable_errno == ECONNREFUSED) {
+    rc_exit = host_error (o, CLI_EXIT_UNAVAILABLE, "port %d unreachable on %s (ICMP port "
+                          "unreachable: no NetBIOS name service there)", o->port, o->host);
+  } else if (q.unreachable_errno != 0) {
+    rc_exit = host_error (o, CLI_EXIT_UNAVAILABLE, "port %d unreachable on %s (ICMP "
+                          "destination unreachable: %s)", o->port, o->host,
+                          g_strerror (q.unreachable_errno));
+  } else if (q.status == NULL) {
     rc_exit = host_error (o, CLI_EXIT_TEMPFAIL, "%s did not answer a node status request on "
                           "port %d", o->host, o->port);
   } else {
@@ -646,6 +670,7 @@ run_host (const Options *o)
   nb_ns_node_status_free (q.status);
   nb_resolver_detach (resolver);
   ns_udp_endpoint_set_receive_func (endpoint, NULL, NULL, NULL);
+  ns_udp_endpoint_set_unreachable_func (endpoint, NULL, NULL, NULL);
   return rc_exit;
 }
 

@@ -228,6 +228,18 @@ on_ns_datagram (NsUdpEndpoint *endpoint, const guint8 *data, gsize len, guint32 
   nb_registrar_receive (link->registrar, data, len, src_ipv4, src_port, g_get_monotonic_time ());
 }
 
+/* ICMP destination unreachable about a datagram we sent: a WINS server
+ * that is down counts as silent at once (fail-over, nb-registrar.h). */
+static void
+on_ns_unreachable (NsUdpEndpoint *endpoint, guint32 dst_ipv4, guint16 dst_port, int error_code,
+                   const guint8 *quoted, gsize quoted_len, gpointer user_data)
+{
+  Link *link = user_data;
+
+  nb_registrar_unreachable (link->registrar, quoted, quoted_len, dst_ipv4, dst_port, error_code,
+                            g_get_monotonic_time ());
+}
+
 static NbNodeType
 engine_node_type (NsNodeType type)
 {
@@ -299,6 +311,7 @@ start_registrar (NsManager *manager, Link *link, GError **error)
     return FALSE;
   nb_registrar_attach (link->registrar, g_main_context_get_thread_default ());
   ns_udp_endpoint_set_receive_func (link->endpoint, on_ns_datagram, link, NULL);
+  ns_udp_endpoint_set_unreachable_func (link->endpoint, on_ns_unreachable, link, NULL);
   ns_names_add_interface (manager->names, link->iface->name, link->registrar);
   return TRUE;
 }

@@ -150,6 +150,18 @@ on_datagram (NsUdpEndpoint *endpoint, const guint8 *data, gsize len, guint32 src
   nb_resolver_receive (v->resolver, data, len, src_ipv4, src_port, g_get_monotonic_time ());
 }
 
+/* ICMP destination unreachable: a node status request to a host without a
+ * name service ends at once (nb-resolver.h) instead of after 3 x 1.5 s. */
+static void
+on_unreachable (NsUdpEndpoint *endpoint, guint32 dst_ipv4, guint16 dst_port, int error_code,
+                const guint8 *quoted, gsize quoted_len, gpointer user_data)
+{
+  NsVerifier *v = user_data;
+
+  nb_resolver_unreachable (v->resolver, quoted, quoted_len, dst_ipv4, dst_port, error_code,
+                           g_get_monotonic_time ());
+}
+
 NsVerifier *
 ns_verifier_new (guint16 port, const char *codepage, GError **error)
 {
@@ -174,6 +186,7 @@ ns_verifier_new (guint16 port, const char *codepage, GError **error)
     return NULL;
   nb_resolver_attach (v->resolver, g_main_context_get_thread_default ());
   ns_udp_endpoint_set_receive_func (v->endpoint, on_datagram, v, NULL);
+  ns_udp_endpoint_set_unreachable_func (v->endpoint, on_unreachable, v, NULL);
   return g_steal_pointer (&v);
 }
 
