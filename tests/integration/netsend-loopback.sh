@@ -201,6 +201,33 @@ t=$(date +%s%N)
 run 3 closed-auto $NS -I 127.0.0.1 --port "$CLOSED_PORT" --timeout 5 BOB hi \
   && has closed-auto err '\(error 1225\)' && has closed-auto err 'ICMP port unreachable'
 ms=$(since_ms "$t"); [ "$ms" -lt 5000 ] || fail "closed-auto: took $ms ms (no fast failure)"
+# A host that runs nothing (all four ports closed on 127.0.0.1), sent to by
+# address: the node status request and the RPC fallback each end at the ICMP
+# port unreachable instead of waiting out their retransmissions, and the
+# error names both ports. Not timed: the texts only exist when the ICMP
+# reports were read (otherwise node status falls silent, and --timeout 20
+# leaves it 3 x 1.5 s to do so).
+cat > "$TMP/closed.conf" <<EOF
+[netbios]
+name = SENDER
+workgroup = LOOPWG
+interfaces = 127.0.0.1
+[ports]
+name-service = $(free_port udp)
+datagram = $(free_port udp)
+session = $(free_port tcp)
+rpc = $(free_port udp)
+EOF
+C_NS=$(sed -n 's/^name-service = //p' "$TMP/closed.conf")
+C_RPC=$(sed -n 's/^rpc = //p' "$TMP/closed.conf")
+run 3 closed-host "$NETSEND" --config "$TMP/closed.conf" --no-host-resolver --timeout 20 127.0.0.1 hi \
+  && has closed-host err '\(error 1225\)' \
+  && has closed-host err "node status: port $C_NS unreachable on 127\.0\.0\.1 \(ICMP port unreachable" \
+  && has closed-host err "RPC fallback: port $C_RPC unreachable on 127\.0\.0\.1 \(ICMP port unreachable" \
+  && has closed-host out '^0 delivered, 1 failed$'
+# netname --host (nbtstat -A) to the same closed name-service port: exit 69.
+run 69 closed-nbstat "$NETNAME" --host 127.0.0.1 --port "$C_NS" \
+  && has closed-nbstat err "port $C_NS unreachable on 127\.0\.0\.1 \(ICMP port unreachable"
 t=$(date +%s%N)
 run 3 unknown-short $NS --timeout 1 NOSUCHNAME hi \
   && has unknown-short err '\(NERR 2273\)' && lacks unknown-short err '\(error 121\)'
