@@ -397,6 +397,98 @@ test_refresh_silent (void **state)
   assert_true (info.refresh_us == fx->now + S (30));
 }
 
+/* The refresh that comes due at half of a 60 s grant, popped. */
+static NbNsPacket *
+due_refresh (Fx *fx, gint64 granted_at)
+{
+  NbNsPacket *refresh;
+
+  run_until (fx, granted_at + S (30));
+  refresh = pop_packet (fx->ft, WINS_IP, 137, FALSE, granted_at + S (30));
+  assert_int_equal (refresh->opcode, NB_NS_OPCODE_REFRESH);
+  return refresh;
+}
+
+/* WINS refuses a refresh (nmbd: RFS_ERR from an address it does not list
+ * for the name). Single-homed: another host holds the name now, CONFLICT.
+ * Multi-homed: the server lost the record and our other address
+ * re-created it (integration test wins-multihomed, WINS restarted), so the
+ * name is offered again at once as a multi-homed registration (0x7900, new
+ * NAME_TRN_ID, still REFRESHING); its grant makes it REGISTERED with the
+ * new TTL. The next refresh is an opcode 8 again, and when both it and
+ * the registration after it are refused, the name is in CONFLICT. */
+static void
+test_refresh_refused (void **state)
+{
+  Fx *fx = *state;
+  NbName name = tname ("ALICE", 0x03);
+  g_autoptr (NbNsPacket) refresh = NULL;
+  g_autoptr (NbNsPacket) refresh2 = NULL;
+  g_autoptr (NbNsPacket) again2 = NULL;
+  g_autoptr (FakeSent) sent = NULL;
+  g_autoptr (NbNsPacket) again = NULL;
+  g_autoptr (NbNsPacket) wack = NULL;
+  g_autoptr (NbNsPacket) late = NULL;
+  gint64 t1;
+
+  /* Single-homed. */
+  granted_name (fx, &name, 60);
+  refresh = due_refresh (fx, T0);
+  fx->now += MS (5);
+  answer (fx, refresh, WINS_IP, NB_NS_RCODE_RFS_ERR, 0);
+  assert_int_equal (fx->events->len, 2);
+  assert_event (fx, 1, NB_NAME_STATE_REFRESHING, NB_NAME_STATE_CONFLICT,
+                NB_NAME_REASON_NEGATIVE_RESPONSE, fx->now);
+  assert_int_equal (event (fx, 1)->info.peer_rcode, NB_NS_RCODE_RFS_ERR);
+  assert_int_equal (fake_transport_count (fx->ft), 0);
+
+  /* Multi-homed: registered again. */
+  g_clear_pointer (&refresh, nb_ns_packet_free);
+  make (fx, NB_NODE_H, 1, TRUE);
+  t1 = fx->now;
+  granted_name (fx, &name, 60);
+  refresh = due_refresh (fx, t1);
+  fx->now += MS (5);
+  answer (fx, refresh, WINS_IP, NB_NS_RCODE_RFS_ERR, 0);
+  assert_int_equal (fx->events->len, 1); /* REGISTERED -> REFRESHING only */
+  assert_int_equal (lookup (fx, &name).state, NB_NAME_STATE_REFRESHING);
+  sent = pop_sent (fx->ft, WINS_IP, 137, FALSE, fx->now);
+  assert_int_equal (wire_flags (sent->data), 0x7900);
+  again = parse_bytes (sent->data);
+  assert_int_equal (again->opcode, NB_NS_OPCODE_MULTIHOMED_REGISTRATION);
+  assert_int_not_equal (again->trn_id, refresh->trn_id);
+  assert_int_equal (only_address (again).ipv4, OUR_IP);
+  assert_int_equal (only_address (again).flags, 0x6000);
+  /* nmbd asks our other address first (WACK); the late answer to the
+   * refresh's NAME_TRN_ID is no longer ours. */
+  wack = nb_ns_wack_new (again->trn_id, &name, 60, 0x7900);
+  assert_true (inject (fx, wack, WINS_IP));
+  late = nb_ns_registration_response_new (refresh->trn_id, &name, NB_NS_RCODE_OK, 60, 0x6000,
+                                          OUR_IP);
+  assert_false (inject (fx, late, WINS_IP));
+  assert_int_equal (fx->events->len, 1);
+  fx->now += MS (3);
+  answer (fx, again, WINS_IP, NB_NS_RCODE_OK, 40);
+  assert_int_equal (fx->events->len, 2);
+  assert_event (fx, 1, NB_NAME_STATE_REFRESHING, NB_NAME_STATE_REGISTERED,
+                NB_NAME_REASON_GRANTED, fx->now);
+  assert_int_equal (lookup (fx, &name).ttl, 40);
+  assert_true (lookup (fx, &name).refresh_us == fx->now + S (20));
+
+  /* Refused twice in a row: CONFLICT. */
+  t1 = fx->now - S (10); /* due_refresh waits 30 s, this grant said 20 */
+  refresh2 = due_refresh (fx, t1);
+  answer (fx, refresh2, WINS_IP, NB_NS_RCODE_RFS_ERR, 0);
+  again2 = pop_packet (fx->ft, WINS_IP, 137, FALSE, fx->now);
+  assert_int_equal (again2->opcode, NB_NS_OPCODE_MULTIHOMED_REGISTRATION);
+  fx->now += MS (2);
+  answer (fx, again2, WINS_IP, NB_NS_RCODE_ACT_ERR, 0);
+  assert_event (fx, fx->events->len - 1, NB_NAME_STATE_REFRESHING, NB_NAME_STATE_CONFLICT,
+                NB_NAME_REASON_NEGATIVE_RESPONSE, fx->now);
+  assert_int_equal (last_event (fx)->info.peer_rcode, NB_NS_RCODE_ACT_ERR);
+  assert_int_equal (fake_transport_count (fx->ft), 0);
+}
+
 /* Fail-over: the primary stays silent (3 x 1.5 s), the secondary gets the
  * same request and grants the name; the next refresh goes to the primary
  * again, which now answers and holds the name. */
@@ -727,6 +819,7 @@ main (void)
     cmocka_unit_test_setup_teardown (test_strangers_ignored, setup, teardown),
     cmocka_unit_test_setup_teardown (test_refresh_at_half_ttl, setup, teardown),
     cmocka_unit_test_setup_teardown (test_refresh_silent, setup, teardown),
+    cmocka_unit_test_setup_teardown (test_refresh_refused, setup, teardown),
     cmocka_unit_test_setup_teardown (test_failover_and_back, setup, teardown),
     cmocka_unit_test_setup_teardown (test_release_to_wins, setup, teardown),
     cmocka_unit_test_setup_teardown (test_release_silent_server, setup, teardown),

@@ -310,6 +310,31 @@ ns_add_router() {
   ns_log "router up: $(ns_subnet 1).0/24 <-> $(ns_subnet 2).0/24, $m host(s) on subnet 2"
 }
 
+# ns_add_link HOST SUBNET: one more interface for HOST (a multi-homed host,
+# not a router: no forwarding), veth1, veth2, ... on subnet 1 or 2 with the
+# address 10.B.SUBNET.I (I = the host's index, free on every subnet), its
+# bridge port "hIvK"; prints the address. HOST's default route and ns_addr
+# stay those of its first interface; "IFNAME ADDRESS SUBNET" of every
+# interface is in $(ns_dir HOST)/links. One interface per subnet.
+ns_add_link() {
+  local h s=${2:?ns_add_link HOST SUBNET} d ns k addr ifn port brns
+  h=$(ns__host "${1:?ns_add_link HOST SUBNET}"); d=$(ns_dir "$h")
+  ns=$(ns_name "$h") || return 1
+  [ -f "$d/ip" ] || { ns_log "ns_add_link: no host $h"; return 1; }
+  [ -f "$d/links" ] || echo "$NS_IF $(cat "$d/ip") $(cat "$d/subnet")" > "$d/links"
+  if awk -v s="$s" '$3 == s { f = 1 } END { exit !f }' "$d/links"; then
+    ns_log "ns_add_link: $h already has an interface on subnet $s"; return 1
+  fi
+  k=$(wc -l < "$d/links"); ifn="veth$k"; port="${h}v$k"
+  addr="$(ns_subnet "$s").${h#h}"
+  brns=$(ns_name "$([ "$s" = 2 ] && echo br2 || echo br)")
+  ns__bridge_up "$s" || return 1
+  ns__link "$ns" "$ifn" "$s" "$port" "$addr" || return 1
+  ns_wait 5 ns__link_ready "$ns" "$ifn" "$brns" "$port" || { ns_log "$h: $ifn not up in 5 s"; return 1; }
+  echo "$ifn $addr $s" >> "$d/links"
+  echo "$addr"
+}
+
 # ns_wait_listen HOST udp|tcp PORT [SECS]: until something listens there.
 ns_wait_listen() {
   local h=$1 proto=$2 port=$3 secs=${4:-$NS_WAIT_SECS} opt=-Hltn

@@ -1,0 +1,281 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# A multi-homed netsendd (one address in each of two subnets) registering
+# with Samba's nmbd as the WINS server: issue 6's multi-homed registration
+# (NBNS opcode 0xF, MS-NBTE §3.1.4.1; PROTOCOL.md §1.4.7 and errata 15).
+# Root; network namespaces; exit 77 otherwise. Topology
+# (tests/integration/lib/netns.sh): two bridged subnets joined by the router
+# namespace "rt" (forwarding, no NAT, broadcasts not forwarded):
+#   subnet A  h1  nmbd with "wins support = yes" (its own nmbd:socket dir;
+#                 max wins ttl 20 s, so that refreshes are seen in the run)
+#             h2  netsendd NSTMULTI, H-node, wins-server = h1, on veth0 in
+#                 subnet A AND veth1 in subnet B (a host with two
+#                 interfaces, not a router), receiving on 139 into its inbox
+#   subnet B  h3  Samba client tools (nmblookup, smbclient) and netsend
+# Checked:
+#   - netsendd says it registers multi-homed, and registers every unique
+#     name from both addresses with opcode 0xF (flags 0x7900, as nmbd),
+#     the group with opcode 5; WINS grants both: the second address after
+#     a WACK and a query to the first one, which netsendd answers;
+#   - nmblookup -U WINS --recursion NSTMULTI#03 (and #00) lists BOTH
+#     addresses; netname --all / --json on h2 say registered with WINS on
+#     both interfaces; the daemon logs the grant per interface;
+#   - smbclient -M and netsend from subnet B, resolving through WINS,
+#     deliver into h2's inbox;
+#   - refresh: after more than twice the TTL WINS still lists both
+#     addresses, and both addresses sent refreshes (opcode 8) that WINS
+#     granted;
+#   - WINS restarted without its database: the next refreshes put both
+#     addresses back (the refused one is registered again with opcode 0xF)
+#     and netsendd reports no conflict;
+#   - SIGTERM: both addresses release (opcode 6) and the name vanishes
+#     from WINS at once;
+#   - tshark decodes the capture of subnet A without malformed packets.
+# Every wait is bounded; the harness tears everything down, also on failure.
+set -u -o pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/lib/netns.sh"
+
+ns_require_root nmbd nmblookup smbclient testparm dumpcap tshark python3 sqlite3
+ns_require_netsend netsendd netname
+getent passwd nobody >/dev/null || ns_skip "no 'nobody' user for netsendd to drop to"
+unset G_DEBUG
+WINS_TTL=20
+NAME=NSTMULTI
+T_RUN=$(date +%s%N)
+
+FAILS=0
+fail() { ns_log "FAIL: $*"; FAILS=$((FAILS + 1)); }
+ok() { ns_log "ok: $*"; }
+step() { ns_log "--- $*"; }
+check() {
+  local what=$1; shift
+  if "$@"; then ok "$what"; else fail "$what"; fi
+}
+ms_since() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }
+
+ns_lan_up 2
+ns_add_router 1 || ns_fail "router and subnet B did not come up"
+MB=$(ns_add_link h2 2) || ns_fail "h2's second interface did not come up"
+A1=$(ns_addr h1) MA=$(ns_addr h2) A3=$(ns_addr h3)
+WG=$NS_WORKGROUP
+OUT="$NS_STATE/out"
+mkdir -p "$OUT"
+ns_log "multi-homed h2: $MA (subnet A, veth0) and $MB (subnet B, veth1)"
+
+# wins_query QHOST NAME#TT: addresses WINS gives for the name, sorted.
+wins_query() {
+  local n=${2%#*} t=${2#*#}
+  NS_TOOL_TIMEOUT=5 ns_nmblookup "$1" -U "$A1" --recursion "$2" 2>/dev/null |
+    awk -v n="$n" -v t="$t" 'toupper($2) == n "<" toupper(t) ">" { print $1 }' | sort -u | paste -sd' '
+}
+BOTH=$(printf '%s\n' "$MA" "$MB" | sort | paste -sd' ')
+in_wins() { [ "$(wins_query h3 "$1")" = "$2" ]; }
+not_in_wins() { [ -z "$(wins_query h3 "$1")" ]; }
+
+# ---- capture subnet A: every packet to and from WINS crosses it
+PCAP="$NS_STATE/wins-multihomed.pcap"
+ns_capture_start br "$PCAP" "udp port 137" || ns_fail "capture did not start"
+
+step "nmbd WINS server on h1"
+ns_samba_start h1 NSTWINS nosmbd wins loglevel=2 \
+  "max wins ttl = $WINS_TTL" "min wins ttl = 10" || ns_fail "WINS server did not start"
+
+# ---- netsendd on h2, both interfaces
+step "netsendd $NAME on h2 with $MA and $MB"
+D2=$(ns_dir h2)
+SOCK="$D2/run/control"
+mkdir -p "$D2/run" "$D2/store"; chown nobody "$D2/store"; chmod 755 "$D2" "$D2/run"
+cat > "$D2/netsendd.conf" <<EOF
+[netbios]
+name = $NAME
+workgroup = $WG
+interfaces = $MA $MB
+wins-server = $A1
+node-type = h
+[ports]
+name-service = 137
+datagram = 138
+session = 139
+rpc = 0
+[control]
+socket = $SOCK
+system-bus = no
+[daemon]
+user = nobody
+log-level = debug
+[policy]
+allow = $NS_NET_BASE.0.0/16
+[store]
+path = $D2/store/inbox.db
+EOF
+nn() { # WANT_RC LABEL ARGS...: netname on h2, output in $OUT/LABEL.{out,err}
+  local want=$1 label=$2 rc=0
+  shift 2
+  ns_netsend_run h2 netname --socket "$SOCK" "$@" > "$OUT/$label.out" 2> "$OUT/$label.err" || rc=$?
+  [ "$rc" -eq "$want" ] && return 0
+  fail "$label: netname $* exited $rc, wanted $want"
+  sed 's/^/    /' "$OUT/$label.out" "$OUT/$label.err" >&2
+  return 1
+}
+settled() {
+  local out
+  out=$(ns_netsend_run h2 netname --socket "$SOCK" --all --quiet 2>/dev/null) &&
+    [ -n "$out" ] && ! grep -q registering <<<"$out"
+}
+T_START=$(date +%s%N)
+ns_netsendd_start h2 "$D2/netsendd.conf" "$SOCK" || ns_fail "netsendd did not start"
+ns_wait 15 settled || fail "names still registering after 15 s"
+T_SETTLED=$(ms_since "$T_START")
+ns_log "names settled $T_SETTLED ms after the start"
+LOG2="$D2/netsendd.log"
+check "netsendd logs multi-homed registrations with WINS $A1" \
+  grep -qi "h-node with WINS server(s) $A1 (multi-homed registrations)" "$LOG2"
+
+# ---- WINS lists both addresses
+step "WINS lists both addresses"
+check "WINS resolves $NAME<03> to $BOTH (from subnet B)" in_wins "$NAME#03" "$BOTH"
+check "WINS resolves $NAME<00> to $BOTH (from subnet A)" \
+  eval "[ \"\$(wins_query h1 '$NAME#00')\" = '$BOTH' ]"
+for ifn in veth0 veth1; do
+  check "netsendd logged $NAME<03> granted by WINS $A1 on $ifn" \
+    grep -Eq "$NAME<03> registered with WINS server $A1 on $ifn for [0-9]+ s" "$LOG2"
+done
+check "netsendd logged no conflict" eval "! grep -q 'in conflict' '$LOG2'"
+nn 0 list --all &&
+  check "netname --all: $NAME<03> registered on veth0,veth1 by wins ($A1)" \
+    grep -Eq "^$NAME +<03> +unique +registered +veth0,veth1 +wins \($A1\)$" "$OUT/list.out"
+nn 0 list-json --all --json &&
+  check "netname --all --json: registered-by wins, both interfaces, wins-servers [$A1]" \
+    python3 - "$OUT/list-json.out" "$A1" "$NAME" "$WG" <<'EOF'
+import json, sys
+out, wins, name, wg = sys.argv[1:]
+names = {(n["name"], n["suffix"]): n for n in json.load(open(out))["names"]}
+for key in ((name, 3), (name, 0), (wg, 0)):
+    n = names[key]
+    assert n["state"] == "registered", n
+    assert n["registered-by"] == "wins", n
+    assert n["wins-servers"] == [wins], n
+    assert n["interfaces"] == ["veth0", "veth1"], n
+    assert 0 < n["ttl"] <= 20, n
+EOF
+ns_netsend_run h2 netname --socket "$SOCK" --status > "$OUT/status.out" 2>&1
+check "netname --status: node-type h, wins-servers $A1" \
+  eval "grep -Eq '^node-type +h$' '$OUT/status.out' && grep -Eq '^wins-servers +$A1$' '$OUT/status.out'"
+
+# ---- messages by name from subnet B, resolved through WINS
+step "messages from subnet B by name (WINS)"
+DB2="$D2/store/inbox.db"
+in_inbox() { # SENDER TEXT
+  [ "$(sqlite3 "$DB2" "SELECT count(*) FROM messages WHERE sender = '$1' AND text = '$2'" 2>/dev/null)" = 1 ]
+}
+cat >> "$(ns_dir h3)/client.conf" <<EOF
+   wins server = $A1
+   name resolve order = wins
+EOF
+T0=$(date +%s%N)
+if ns_smbclient_send h3 "$NAME" "smbclient via WINS" -U SAMBAB; then
+  ok "smbclient -M $NAME from h3 ($(ms_since "$T0") ms)"
+else
+  fail "smbclient -M $NAME from h3: $NS_SMBCLIENT_OUT"
+fi
+check "h2's inbox has the smbclient message" ns_wait 5 in_inbox SAMBAB 'smbclient via WINS'
+if ns_netsend_bin netsend >/dev/null; then
+  rc=0
+  T0=$(date +%s%N)
+  ns_netsend_run h3 netsend --no-config -i "$A3" --wins "$A1" --no-host-resolver --timeout 8 \
+    -f NETSENDB "$NAME" "netsend via WINS" > "$OUT/send.out" 2>&1 || rc=$?
+  check "netsend $NAME from h3 (exit $rc, $(ms_since "$T0") ms)" test "$rc" = 0
+  [ "$rc" = 0 ] || sed 's/^/    /' "$OUT/send.out" >&2
+  check "h2's inbox has the netsend message" ns_wait 5 in_inbox NETSENDB 'netsend via WINS'
+else
+  ns_log "netsend not built: delivery checked with smbclient only"
+fi
+
+# ---- refresh
+step "refresh (TTL $WINS_TTL s): both addresses after $((2 * WINS_TTL + 5)) s"
+T_REG_DONE=$(date +%s)
+sleep $((2 * WINS_TTL + 5))
+check "WINS still resolves $NAME<03> to $BOTH" in_wins "$NAME#03" "$BOTH"
+check "WINS still resolves $NAME<00> to $BOTH" in_wins "$NAME#00" "$BOTH"
+nn 0 list-refreshed --all &&
+  check "netname --all: $NAME<03> still registered on both interfaces" \
+    grep -Eq "^$NAME +<03> +unique +registered +veth0,veth1 +wins \($A1\)$" "$OUT/list-refreshed.out"
+check "netsendd logged no conflict after the refreshes" eval "! grep -q 'in conflict' '$LOG2'"
+ns_log "refresh phase: $(( $(date +%s) - T_REG_DONE )) s"
+
+# ---- WINS loses its database: the refreshes must bring both addresses back
+# nmbd takes the first refresh of a name it does not know as a registration
+# of that one address, and refuses the other address's refresh (RFS_ERR,
+# "IP is not known to the name"); netsendd then registers that address
+# again as multi-homed instead of calling the name a conflict.
+step "WINS restarted without its database"
+ns_samba_stop h1
+rm -f "$(ns_dir h1)"/samba/state/wins.* "$(ns_dir h1)"/samba/lock/wins.*
+ns_samba_start h1 NSTWINS nosmbd wins loglevel=2 \
+  "max wins ttl = $WINS_TTL" "min wins ttl = 10" || ns_fail "WINS server did not restart"
+T0=$(date +%s%N)
+check "the restarted WINS does not know $NAME<03>" not_in_wins "$NAME#03"
+check "the refreshes put both addresses back (bounded: $((WINS_TTL / 2 + 5)) s)" \
+  ns_wait $((WINS_TTL / 2 + 5)) in_wins "$NAME#03" "$BOTH"
+ns_log "both addresses back in WINS $(ms_since "$T0") ms after the restart"
+check "WINS resolves $NAME<00> to $BOTH again" ns_wait 3 in_wins "$NAME#00" "$BOTH"
+check "netsendd logged no conflict after the WINS restart" eval "! grep -q 'in conflict' '$LOG2'"
+nn 0 list-restarted --all &&
+  check "netname --all: $NAME<03> registered on both interfaces after the WINS restart" \
+    grep -Eq "^$NAME +<03> +unique +registered +veth0,veth1 +wins \($A1\)$" "$OUT/list-restarted.out"
+
+# ---- SIGTERM releases from both addresses
+step "SIGTERM: $NAME leaves WINS"
+T0=$(date +%s%N)
+ns_netsendd_stop h2
+ns_log "netsendd stopped $(ms_since "$T0") ms after SIGTERM"
+check "$NAME<03> gone from WINS (bounded: 3 s)" ns_wait 3 not_in_wins "$NAME#03"
+check "$NAME<00> gone from WINS" not_in_wins "$NAME#00"
+
+# ---- the capture
+step "capture"
+ns_capture_stop br
+check "tshark: the capture decodes without malformed packets or error expert info" \
+  ns_tshark_check "$PCAP" 20
+nbns() { tshark -r "$PCAP" -Y "$1" -T fields -e frame.number 2>/dev/null | wc -l; }
+req() { echo "nbns.flags.response == 0 && ip.dst == $A1 && nbns.name contains \"$2\" && nbns.flags.opcode == $1"; }
+for src in "$MA" "$MB"; do
+  for sfx in 00 03; do
+    check "capture: $src registered $NAME<$sfx> multi-homed (opcode 15, flags 0x7900)" \
+      test "$(nbns "$(req 15 "$NAME") && nbns.addr == $src && ip.src == $src && nbns.flags == 0x7900 && nbns.name matches \"<$sfx>\"")" -ge 1
+  done
+  check "capture: no ordinary registration (opcode 5) of a unique $NAME name from $src" \
+    test "$(nbns "$(req 5 "$NAME") && ip.src == $src")" = 0
+  check "capture: $src registered the group $WG<00> with opcode 5" \
+    test "$(nbns "$(req 5 "$WG") && ip.src == $src && nbns.nb_flags.group == 1")" -ge 1
+  check "capture: WINS granted $NAME from $src (rcode 0)" \
+    test "$(nbns "ip.src == $A1 && ip.dst == $src && nbns.flags.response == 1 && nbns.flags.opcode == 5 && nbns.flags.rcode == 0 && nbns.name contains \"$NAME\"")" -ge 2
+  check "capture: $src refreshed $NAME (opcode 8) at least twice" \
+    test "$(nbns "$(req 8 "$NAME") && ip.src == $src && nbns.addr == $src && nbns.name matches \"<03>\"")" -ge 2
+  check "capture: $src released $NAME<03> (opcode 6)" \
+    test "$(nbns "$(req 6 "$NAME") && ip.src == $src && nbns.addr == $src && nbns.name matches \"<03>\"")" -ge 1
+done
+# nmbd adds the second address only after asking the first owner
+# (wins_process_multihomed_name_registration_request): a WACK, then a
+# query to the owner, which must confirm.
+check "capture: WINS sent a WACK for $NAME (the second address)" \
+  test "$(nbns "ip.src == $A1 && nbns.flags.opcode == 7 && nbns.name contains \"$NAME\"")" -ge 1
+check "capture: WINS asked h2 about $NAME and h2 confirmed" \
+  eval "[ \"\$(nbns 'ip.src == $A1 && nbns.flags.response == 0 && nbns.flags.opcode == 0 && nbns.name contains \"$NAME\"')\" -ge 1 ] && [ \"\$(nbns 'ip.dst == $A1 && nbns.flags.response == 1 && nbns.flags.opcode == 0 && nbns.flags.rcode == 0 && nbns.name contains \"$NAME\"')\" -ge 1 ]"
+check "capture: the restarted WINS refused one refresh (RFS_ERR) and granted the multi-homed registration that followed" \
+  eval "[ \"\$(nbns 'ip.src == $A1 && nbns.flags.response == 1 && nbns.flags.rcode == 5 && nbns.name contains \"$NAME\"')\" -ge 1 ] && [ \"\$(nbns '$(req 15 "$NAME") && nbns.name matches \"<03>\"')\" -ge 3 ]"
+check "capture: h2 never broadcast a registration (H-node, WINS answering)" \
+  test "$(nbns "nbns.flags.broadcast == 1 && nbns.flags.opcode == 5 && nbns.name contains \"$NAME\"")" = 0
+tshark -r "$PCAP" -Y "nbns.name contains \"$NAME\" && nbns.name matches \"<03>\"" \
+  -T fields -e frame.time_relative -e ip.src -e ip.dst -e nbns.flags -e nbns.flags.opcode \
+  -e nbns.flags.rcode -e nbns.ttl 2>/dev/null > "$OUT/nbns-03.txt"
+ns_debug "NSTMULTI<03> on the wire:"$'\n'"$(cat "$OUT/nbns-03.txt")"
+
+ns_log "run took $(ms_since "$T_RUN") ms"
+if [ "$FAILS" -ne 0 ]; then
+  ns_log "$FAILS check(s) failed"
+  exit 1
+fi
+ns_log "all checks passed"
+ns_down
