@@ -12,6 +12,7 @@
 #include <netsend/ns-net.h>
 
 #include "../config.h" /* the build's PACKAGE_VERSION (config.h here is ours) */
+#include "announce.h"
 #include "control.h"
 #include "delivery.h"
 #include "inbox.h"
@@ -41,6 +42,7 @@ struct _NsManager {
   NsRpcReceiver *rpc;
   NsInbox *inbox;
   NsDelivery *delivery; /* journal, hook, terminals, signal (delivery.h) */
+  NsAnnouncer *announcer; /* browse list (announce.h), on the mailslot endpoints */
   char *created_store_dir;
 };
 
@@ -61,8 +63,12 @@ ns_manager_free (NsManager *manager)
 {
   if (manager == NULL)
     return;
-  /* The receivers first (they point at the names and the inbox), then the
-   * inbox (it waits for a running commit). */
+  /* The announcer first (it uses the mailslot receiver's endpoints and the
+   * names), then the receivers (they point at the names and the inbox),
+   * then the inbox (it waits for a running commit). */
+  if (manager->mailslot != NULL)
+    ns_mailslot_receiver_set_browse_func (manager->mailslot, NULL, NULL);
+  g_clear_pointer (&manager->announcer, ns_announcer_free);
   g_clear_pointer (&manager->smb, ns_smb_receiver_free);
   g_clear_pointer (&manager->mailslot, ns_mailslot_receiver_free);
   g_clear_pointer (&manager->rpc, ns_rpc_receiver_free);
@@ -316,6 +322,24 @@ start_registrar (NsManager *manager, Link *link, GError **error)
   return TRUE;
 }
 
+/* MS-BRWS host announcements from the datagram endpoints (announce.h). */
+static void
+start_announcer (NsManager *manager)
+{
+  if (manager->mailslot == NULL)
+    return;
+  manager->announcer = ns_announcer_new (manager->config, manager->names,
+                                         ns_mailslot_receiver_get_endpoints (manager->mailslot));
+  if (manager->announcer == NULL) {
+    g_warning ("Browse list: cannot announce %s (name not valid in %s)", manager->config->name,
+               manager->config->dos_charset);
+    return;
+  }
+  ns_mailslot_receiver_set_browse_func (manager->mailslot, ns_announcer_receive,
+                                        manager->announcer);
+  ns_announcer_start (manager->announcer);
+}
+
 static GVariant *
 status_func (gpointer user_data)
 {
@@ -354,6 +378,7 @@ ns_manager_start (NsManager *manager, GError **error)
     return FALSE;
   if (!start_receivers (manager, error))
     return FALSE;
+  start_announcer (manager);
   if (!ns_control_start_bus (manager->control, cfg->system_bus, error))
     return FALSE;
   g_message ("netsendd %s: %s in workgroup %s on %u interface address(es)", PACKAGE_VERSION,
@@ -378,6 +403,8 @@ ns_manager_reload (NsManager *manager, NsDaemonConfig *new_config)
   if (manager->names != NULL)
     ns_names_update_config_aliases (manager->names, (const char *const *) old_aliases,
                                     (const char *const *) manager->config->aliases);
+  if (manager->announcer != NULL)
+    ns_announcer_reload (manager->announcer);
   g_message ("Configuration reloaded");
 }
 
@@ -396,6 +423,9 @@ ns_manager_stop_async (NsManager *manager, GAsyncReadyCallback callback, gpointe
 {
   GTask *task = g_task_new (NULL, NULL, callback, user_data);
 
+  /* While COMPUTER<00> is still ours: browsers drop us at once. */
+  if (manager->announcer != NULL)
+    ns_announcer_shutdown (manager->announcer);
   if (manager->names == NULL) {
     g_task_return_boolean (task, TRUE);
     g_object_unref (task);
@@ -501,5 +531,7 @@ ns_manager_get_status (NsManager *manager)
     ns_rpc_receiver_add_status (manager->rpc, &b);
   if (manager->delivery != NULL)
     ns_delivery_add_status (manager->delivery, &b);
+  if (manager->announcer != NULL)
+    ns_announcer_add_status (manager->announcer, &b);
   return g_variant_builder_end (&b);
 }

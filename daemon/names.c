@@ -847,6 +847,22 @@ ns_names_holds (NsNames *names, const NbName *name, gboolean *ret_group)
 }
 
 gboolean
+ns_names_is_registered (NsNames *names, const NbName *name)
+{
+  Entry *entry;
+  Tally t;
+
+  g_return_val_if_fail (names != NULL && name != NULL, FALSE);
+  entry = find_entry (names, name);
+  if (entry == NULL || entry->op != OP_NONE)
+    return FALSE;
+  if (names->slots->len == 0)
+    return TRUE;
+  t = tally (names, entry);
+  return t.registered > 0 && t.registering == 0 && t.conflict == 0 && t.releasing == 0;
+}
+
+gboolean
 ns_names_holds_utf8 (NsNames *names, const char *utf8, guint8 suffix)
 {
   g_autofree char *trimmed = g_strdup (utf8 != NULL ? utf8 : "");

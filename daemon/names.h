@@ -71,6 +71,10 @@ void ns_names_get_counts (NsNames *names, guint *ret_names, guint *ret_conflicts
  * is in the table and not on its way out (being deleted or withdrawn);
  * @ret_group (optional) says whether it is a group name. */
 gboolean ns_names_holds (NsNames *names, const NbName *name, gboolean *ret_group);
+/* Whether @name is ours and settled: registered on every interface (or
+ * kept locally without a name service), not being registered, in conflict,
+ * deleted or withdrawn. The browser announcements wait for COMPUTER<00>. */
+gboolean ns_names_is_registered (NsNames *names, const NbName *name);
 /* The same for a name as a sender wrote it (UTF-8, any case, trailing
  * spaces ignored) with @suffix, e.g. the To of a message and 0x03. */
 gboolean ns_names_holds_utf8 (NsNames *names, const char *utf8, guint8 suffix);

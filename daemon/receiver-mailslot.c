@@ -29,6 +29,8 @@ struct _NsMailslotReceiver {
   GPtrArray *endpoints; /* NsUdpEndpoint */
   NsReceiverEnv env;
   Counters counters;
+  NsBrowseFunc browse_func; /* announce.c */
+  gpointer browse_data;
 };
 
 /* Our WORKGROUP<03>, which we do not register but accept (errata 16). */
@@ -65,18 +67,31 @@ addressing_of (NsMailslotReceiver *r, const NbDgram *d, NsInboxAddressing *ret)
   return FALSE;
 }
 
+/* A `\\MAILSLOT\\BROWSE` write goes to the browse function whatever its
+ * destination (it knows which browser frames are ours); TRUE if it took it. */
+static gboolean
+to_browser (NsMailslotReceiver *r, NsUdpEndpoint *endpoint, const NbDgram *d,
+            const MsgrMailslotWrite *w, guint32 src_ipv4)
+{
+  if (r->browse_func == NULL || g_ascii_strcasecmp (w->mailslot, "\\MAILSLOT\\BROWSE") != 0)
+    return FALSE;
+  r->browse_func (endpoint, d, w, src_ipv4, r->browse_data);
+  return TRUE;
+}
+
 /* The datagram header and the mailslot name: FALSE for what is not a
  * MESSNGR write to us (counted, never logged: LANs are full of browser
  * announcements). */
 static gboolean
-screen (NsMailslotReceiver *r, const guint8 *data, gsize len, NbDgram **ret_dgram,
-        NsInboxAddressing *ret_addressing)
+screen (NsMailslotReceiver *r, NsUdpEndpoint *endpoint, const guint8 *data, gsize len,
+        guint32 src_ipv4, NbDgram **ret_dgram, NsInboxAddressing *ret_addressing)
 {
   g_autoptr (NbDgram) d = NULL;
   g_autoptr (MsgrMailslotWrite) w = NULL;
   g_autoptr (GError) error = NULL;
   const guint8 *user;
   gsize user_len = 0;
+  gboolean for_us;
 
   if (!nb_dgram_parse (data, len, NB_DGRAM_PARSE_NONE, &d, &error)) {
     /* Fragments included: Windows never fragments mailslot writes (§1.5.1). */
@@ -89,14 +104,24 @@ screen (NsMailslotReceiver *r, const guint8 *data, gsize len, NbDgram **ret_dgra
     r->counters.ignored_types++;
     return FALSE;
   }
-  if (!addressing_of (r, d, ret_addressing)) {
+  for_us = addressing_of (r, d, ret_addressing);
+  if (!for_us && r->browse_func == NULL) {
     r->counters.not_for_us++;
     return FALSE;
   }
   user = d->user_data != NULL ? g_bytes_get_data (d->user_data, &user_len) : NULL;
   if (!msgr_mailslot_write_parse (user != NULL ? user : (const guint8 *) "", user_len, &w, &error)) {
     g_debug ("mailslot: bad mailslot write: %s", error->message);
-    ns_inbox_count_malformed (r->env.inbox, NS_TRANSPORT_MAILSLOT, 1);
+    if (for_us)
+      ns_inbox_count_malformed (r->env.inbox, NS_TRANSPORT_MAILSLOT, 1);
+    else
+      r->counters.not_for_us++;
+    return FALSE;
+  }
+  if (to_browser (r, endpoint, d, w, src_ipv4))
+    return FALSE;
+  if (!for_us) {
+    r->counters.not_for_us++;
     return FALSE;
   }
   if (g_ascii_strcasecmp (w->mailslot, MSGR_MAILSLOT_NAME) != 0) {
@@ -132,7 +157,7 @@ on_datagram (NsUdpEndpoint *endpoint, const guint8 *data, gsize len, guint32 src
   gsize text_len = 0;
 
   r->counters.datagrams++;
-  if (!screen (r, data, len, &d, &addressing))
+  if (!screen (r, endpoint, data, len, src_ipv4, &d, &addressing))
     return;
   if (!msgr_mailslot_parse (g_bytes_get_data (d->user_data, NULL),
                             g_bytes_get_size (d->user_data), &m, &error)) {
@@ -201,6 +226,20 @@ ns_mailslot_receiver_add_status (NsMailslotReceiver *r, GVariantBuilder *b)
                          g_variant_new_uint64 (r->counters.not_for_us));
   g_variant_builder_add (b, "{sv}", "mailslot-other-mailslots",
                          g_variant_new_uint64 (r->counters.other_mailslots));
+}
+
+GPtrArray *
+ns_mailslot_receiver_get_endpoints (NsMailslotReceiver *r)
+{
+  return r->endpoints;
+}
+
+void
+ns_mailslot_receiver_set_browse_func (NsMailslotReceiver *r, NsBrowseFunc func,
+                                      gpointer user_data)
+{
+  r->browse_func = func;
+  r->browse_data = user_data;
 }
 
 void

@@ -13,6 +13,9 @@
  * and starts handing messages to the inbox in _start(). */
 
 #include <gio/gio.h>
+#include <netsend/msgr-mailslot.h>
+#include <netsend/nb-dgram.h>
+#include <netsend/ns-net.h>
 
 #include "config.h"
 #include "inbox.h"
@@ -45,6 +48,19 @@ NsMailslotReceiver *ns_mailslot_receiver_new (const NsDaemonConfig *config,
 void ns_mailslot_receiver_start (NsMailslotReceiver *receiver, const NsReceiverEnv *env);
 void ns_mailslot_receiver_free (NsMailslotReceiver *receiver);
 void ns_mailslot_receiver_add_status (NsMailslotReceiver *receiver, GVariantBuilder *builder);
+/* The datagram endpoints (NsUdpEndpoint, transfer none; one per interface,
+ * empty with [ports] datagram = 0): the browser announcements (announce.c)
+ * are sent from them, as MS-BRWS datagrams come from port 138. */
+GPtrArray *ns_mailslot_receiver_get_endpoints (NsMailslotReceiver *receiver);
+/* Who gets `\MAILSLOT\BROWSE` writes (announce.c): every DIRECT_UNIQUE,
+ * DIRECT_GROUP or BROADCAST datagram carrying one, whatever its
+ * destination name (AnnouncementRequests go to WORKGROUP<1e> too, which we
+ * do not register); the function decides. NULL: dropped as before. */
+typedef void (*NsBrowseFunc) (NsUdpEndpoint *endpoint, const NbDgram *dgram,
+                              const MsgrMailslotWrite *write, guint32 src_ipv4,
+                              gpointer user_data);
+void ns_mailslot_receiver_set_browse_func (NsMailslotReceiver *receiver, NsBrowseFunc func,
+                                           gpointer user_data);
 
 NsRpcReceiver *ns_rpc_receiver_new (const NsDaemonConfig *config, const GPtrArray *ifaces,
                                     GError **error);
