@@ -19,13 +19,38 @@
 #define STATUS_FIXED_LEN (NB_NS_HEADER_LEN + 10 + 1 + NB_NS_STATISTICS_LEN)
 #define STATUS_ENTRY_LEN 18
 
-/* Names we answer for: registered (and being refreshed with WINS). */
 static gboolean
-answerable (const NbRegEntry *entry)
+is_wins_server (const NbRegistrar *registrar, guint32 ipv4)
 {
-  return entry != NULL
-         && (entry->info.state == NB_NAME_STATE_REGISTERED
-             || entry->info.state == NB_NAME_STATE_REFRESHING);
+  for (guint i = 0; i < registrar->config.n_wins_servers; i++)
+    if (registrar->config.wins_servers[i] == ipv4)
+      return TRUE;
+  return FALSE;
+}
+
+/* Names we answer for: registered (and being refreshed with WINS). A
+ * multi-homed host also answers the WINS server it is registering a unique
+ * name with: the server adds a further address to a name only after a
+ * unicast query to the address it lists first (nmbd
+ * wins_process_multihomed_name_registration_request), which is one of
+ * ours, and our interfaces register at the same time. When the server's
+ * grant to that interface is lost or late, its retransmission is still
+ * under way when the query comes, and a NAM_ERR would make the server
+ * refuse our other address. nmbd answers such queries too (it lists the
+ * name early, multihomed_register_name). The server only asks an address
+ * it holds the name for, so the answer is true. */
+static gboolean
+answerable (const NbRegistrar *registrar, const NbRegEntry *entry, guint32 src_ipv4,
+            gboolean broadcast)
+{
+  if (entry == NULL)
+    return FALSE;
+  if (entry->info.state == NB_NAME_STATE_REGISTERED
+      || entry->info.state == NB_NAME_STATE_REFRESHING)
+    return TRUE;
+  return registrar->config.multihomed && !broadcast && !entry->info.group
+         && entry->info.state == NB_NAME_STATE_REGISTERING && entry->phase == NB_REG_PHASE_WINS
+         && is_wins_server (registrar, src_ipv4);
 }
 
 void
@@ -37,7 +62,7 @@ _nb_responder_name_query (NbRegistrar *registrar, const NbNsPacket *request,
   NbRegEntry *entry = _nb_registrar_find (registrar, &q->name);
   g_autoptr (NbNsPacket) reply = NULL;
 
-  if (answerable (entry)) {
+  if (answerable (registrar, entry, src_ipv4, broadcast)) {
     NbNsAddrEntry addr = {
       .flags = _nb_registrar_nb_flags (registrar, entry->info.group),
       .ipv4 = registrar->config.address,

@@ -186,6 +186,63 @@ test_golden_multihomed_registration (void **state)
   assert_int_equal (fake_transport_count (fx->ft), 0);
 }
 
+/* The answer to a unicast name query for @name from @src: its RCODE, or
+ * -1 when nothing was sent. */
+static int
+query_answer (Fx *fx, const NbName *name, guint32 src, gboolean broadcast)
+{
+  g_autoptr (NbNsPacket) q = nb_ns_name_query_request_new (0x5151, name, broadcast, FALSE);
+  g_autoptr (NbNsPacket) r = NULL;
+
+  assert_true (inject (fx, q, src));
+  if (fake_transport_count (fx->ft) == 0)
+    return -1;
+  r = pop_packet (fx->ft, src, 137, FALSE, fx->now);
+  assert_true (r->response);
+  assert_int_equal (r->trn_id, 0x5151);
+  if (r->rcode == NB_NS_RCODE_OK)
+    assert_int_equal (only_address (r).ipv4, OUR_IP);
+  return r->rcode;
+}
+
+/* nmbd adds a further address to a name only after asking the address it
+ * lists first (an RD-clear unicast query), and our interfaces register at
+ * once: when that interface's grant is lost, the query finds the name
+ * still REGISTERING there. A multi-homed host answers its WINS server
+ * positively then (as nmbd does); anybody else gets NAM_ERR, a broadcast
+ * gets nothing, and group names, single-homed hosts and names past the
+ * WINS phase (an H-node's broadcast fallback) are answered as before. */
+static void
+test_multihomed_answers_wins_query (void **state)
+{
+  Fx *fx = *state;
+  NbName name = tname ("ALICE", 0x03);
+  NbName group = tname ("TEAM", 0x00);
+
+  make (fx, NB_NODE_H, 1, TRUE);
+  assert_true (nb_registrar_add_name (fx->reg, &name, FALSE, fx->now, NULL));
+  assert_true (nb_registrar_add_name (fx->reg, &group, TRUE, fx->now, NULL));
+  fake_transport_clear (fx->ft);
+  fx->now += MS (1);
+  assert_int_equal (query_answer (fx, &name, WINS_IP, FALSE), NB_NS_RCODE_OK);
+  assert_int_equal (query_answer (fx, &name, PEER_IP, FALSE), NB_NS_RCODE_NAM_ERR);
+  assert_int_equal (query_answer (fx, &name, WINS_IP, TRUE), -1);
+  assert_int_equal (query_answer (fx, &group, WINS_IP, FALSE), NB_NS_RCODE_NAM_ERR);
+  assert_int_equal (lookup (fx, &name).state, NB_NAME_STATE_REGISTERING);
+
+  /* WINS stays silent: the H-node falls back to broadcast, where the
+   * name is not answered for until it is claimed. */
+  run_until (fx, T0 + MS (3 * WINS_MS));
+  fake_transport_clear (fx->ft);
+  assert_int_equal (lookup (fx, &name).state, NB_NAME_STATE_REGISTERING);
+  assert_int_equal (query_answer (fx, &name, WINS_IP, FALSE), NB_NS_RCODE_NAM_ERR);
+
+  make (fx, NB_NODE_H, 1, FALSE);
+  assert_true (nb_registrar_add_name (fx->reg, &name, FALSE, fx->now, NULL));
+  fake_transport_clear (fx->ft);
+  assert_int_equal (query_answer (fx, &name, WINS_IP, FALSE), NB_NS_RCODE_NAM_ERR);
+}
+
 /* Group names use a normal registration even when multi-homed: golden
  * group frame (PEERLAN<1e>, flags 0x2900, NB_FLAGS 0xe000). */
 static void
@@ -811,6 +868,7 @@ main (void)
 {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test_setup_teardown (test_golden_multihomed_registration, setup, teardown),
+    cmocka_unit_test_setup_teardown (test_multihomed_answers_wins_query, setup, teardown),
     cmocka_unit_test_setup_teardown (test_golden_group_registration, setup, teardown),
     cmocka_unit_test_setup_teardown (test_single_homed_and_ont, setup, teardown),
     cmocka_unit_test_setup_teardown (test_negative_response, setup, teardown),
