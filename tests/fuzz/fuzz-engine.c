@@ -16,9 +16,12 @@
  *  - the resolver (with its answer cache on) ends every request.
  *
  * Input: records of [op:1][arg:1][len:2 BE][len bytes of datagram]; ops
- * (op % 4): 0 datagram from a source picked by arg, 1 clock step of
- * arg x 10 ms, 2 add/remove name arg % 4, 3 query or node status. */
+ * (op % 4): 0 datagram from a source picked by arg (with bit 0x80 of op:
+ * an ICMP destination unreachable about a datagram to that source, the
+ * bytes being what the ICMP message quoted), 1 clock step of arg x 10 ms,
+ * 2 add/remove name arg % 4, 3 query or node status. */
 
+#include <errno.h>
 #include <glib.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -195,6 +198,15 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
     pos += 4 + len;
     switch (op % 4) {
       case 0:
+        if (op & 0x80) {
+          nb_resolver_unreachable (res, payload, len, sources[arg % 4], 137, ECONNREFUSED,
+                                   st.now);
+          nb_registrar_unreachable (reg, payload, len, sources[arg % 4], 137, ECONNREFUSED,
+                                    st.now);
+          nb_registrar_unreachable (regw, payload, len, (arg & 4) ? WINS2_IP : sources[arg % 4],
+                                    137, ECONNREFUSED, st.now);
+          break;
+        }
         nb_resolver_receive (res, payload, len, sources[arg % 4], 137, st.now);
         nb_registrar_receive (reg, payload, len, sources[arg % 4], 137, st.now);
         nb_registrar_receive (regw, payload, len, (arg & 4) ? WINS2_IP : sources[arg % 4], 137,
