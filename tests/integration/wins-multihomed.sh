@@ -73,33 +73,30 @@ BOTH=$(printf '%s\n' "$MA" "$MB" | sort | paste -sd' ')
 in_wins() { [ "$(wins_query h3 "$1")" = "$2" ]; }
 not_in_wins() { [ -z "$(wins_query h3 "$1")" ]; }
 
-# ---- capture subnet A: every packet to and from WINS crosses it
-PCAP="$NS_STATE/wins-multihomed.pcap"
-ns_capture_start br "$PCAP" "udp port 137" || ns_fail "capture did not start"
-
 step "nmbd WINS server on h1"
 ns_samba_start h1 NSTWINS nosmbd wins loglevel=2 \
   "max wins ttl = $WINS_TTL" "min wins ttl = 10" || ns_fail "WINS server did not start"
 
-# ---- netsendd on h2, both interfaces
-step "netsendd $NAME on h2 with $MA and $MB"
+# ---- netsendd on h2
 D2=$(ns_dir h2)
 SOCK="$D2/run/control"
 mkdir -p "$D2/run" "$D2/store"; chown nobody "$D2/store"; chmod 755 "$D2" "$D2/run"
-cat > "$D2/netsendd.conf" <<EOF
+conf() { # FILE INTERFACES SOCKET RECEIVE(yes|no)
+  local rx=$4
+  cat > "$1" <<EOF
 [netbios]
 name = $NAME
 workgroup = $WG
-interfaces = $MA $MB
+interfaces = $2
 wins-server = $A1
 node-type = h
 [ports]
 name-service = 137
-datagram = 138
-session = 139
+datagram = $([ "$rx" = yes ] && echo 138 || echo 0)
+session = $([ "$rx" = yes ] && echo 139 || echo 0)
 rpc = 0
 [control]
-socket = $SOCK
+socket = $3
 system-bus = no
 [daemon]
 user = nobody
@@ -109,6 +106,7 @@ allow = $NS_NET_BASE.0.0/16
 [store]
 path = $D2/store/inbox.db
 EOF
+}
 nn() { # WANT_RC LABEL ARGS...: netname on h2, output in $OUT/LABEL.{out,err}
   local want=$1 label=$2 rc=0
   shift 2
@@ -118,11 +116,31 @@ nn() { # WANT_RC LABEL ARGS...: netname on h2, output in $OUT/LABEL.{out,err}
   sed 's/^/    /' "$OUT/$label.out" "$OUT/$label.err" >&2
   return 1
 }
-settled() {
+settled() { # [SOCKET]
   local out
-  out=$(ns_netsend_run h2 netname --socket "$SOCK" --all --quiet 2>/dev/null) &&
+  out=$(ns_netsend_run h2 netname --socket "${1:-$SOCK}" --all --quiet 2>/dev/null) &&
     [ -n "$out" ] && ! grep -q registering <<<"$out"
 }
+
+# A predecessor that had only the subnet B address and died without
+# releasing (SIGKILL): WINS still lists $NAME at $MB alone. The multi-homed
+# daemon's registrations then race: $MA's asks WINS to add an address, so
+# WINS queries $MB while $MB's own registration is still on its way.
+step "single-homed predecessor on $MB, killed with SIGKILL"
+conf "$D2/single.conf" "$MB" "$D2/run/control-single" no
+ns_netsendd_start h2 "$D2/single.conf" "$D2/run/control-single" || ns_fail "netsendd (single) did not start"
+ns_wait 15 settled "$D2/run/control-single" || fail "single: names still registering after 15 s"
+kill -KILL "$(ns_netsendd_pid h2)"
+ns_wait 5 eval "! kill -0 $(ns_netsendd_pid h2) 2>/dev/null" || fail "single: SIGKILL"
+mv "$D2/netsendd.log" "$D2/netsendd-single.log"
+check "WINS lists $NAME<03> at $MB alone (no release was sent)" in_wins "$NAME#03" "$MB"
+
+# ---- capture subnet A: every packet to and from WINS crosses it
+PCAP="$NS_STATE/wins-multihomed.pcap"
+ns_capture_start br "$PCAP" "udp port 137" || ns_fail "capture did not start"
+
+step "netsendd $NAME on h2 with $MA and $MB"
+conf "$D2/netsendd.conf" "$MA $MB" "$SOCK" yes
 T_START=$(date +%s%N)
 ns_netsendd_start h2 "$D2/netsendd.conf" "$SOCK" || ns_fail "netsendd did not start"
 ns_wait 15 settled || fail "names still registering after 15 s"
@@ -261,8 +279,8 @@ done
 # query to the owner, which must confirm.
 check "capture: WINS sent a WACK for $NAME (the second address)" \
   test "$(nbns "ip.src == $A1 && nbns.flags.opcode == 7 && nbns.name contains \"$NAME\"")" -ge 1
-check "capture: WINS asked h2 about $NAME and h2 confirmed" \
-  eval "[ \"\$(nbns 'ip.src == $A1 && nbns.flags.response == 0 && nbns.flags.opcode == 0 && nbns.name contains \"$NAME\"')\" -ge 1 ] && [ \"\$(nbns 'ip.dst == $A1 && nbns.flags.response == 1 && nbns.flags.opcode == 0 && nbns.flags.rcode == 0 && nbns.name contains \"$NAME\"')\" -ge 1 ]"
+check "capture: WINS asked $MB (the address it listed) about $NAME and $MB confirmed" \
+  eval "[ \"\$(nbns 'ip.src == $A1 && ip.dst == $MB && nbns.flags.response == 0 && nbns.flags.opcode == 0 && nbns.name contains \"$NAME\"')\" -ge 1 ] && [ \"\$(nbns 'ip.src == $MB && ip.dst == $A1 && nbns.flags.response == 1 && nbns.flags.opcode == 0 && nbns.flags.rcode == 0 && nbns.addr == $MB && nbns.name contains \"$NAME\"')\" -ge 1 ]"
 check "capture: the restarted WINS refused one refresh (RFS_ERR) and granted the multi-homed registration that followed" \
   eval "[ \"\$(nbns 'ip.src == $A1 && nbns.flags.response == 1 && nbns.flags.rcode == 5 && nbns.name contains \"$NAME\"')\" -ge 1 ] && [ \"\$(nbns '$(req 15 "$NAME") && nbns.name matches \"<03>\"')\" -ge 3 ]"
 check "capture: h2 never broadcast a registration (H-node, WINS answering)" \
