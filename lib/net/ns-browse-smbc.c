@@ -47,6 +47,19 @@ set_errno_error (GError **error, int errsv, const char *what, const char *url)
                g_strerror (errsv));
 }
 
+static void
+log_line (void *data, int level, const char *msg)
+{
+  gsize len = strlen (msg);
+
+  /* Samba 4.17 also says "no talloc stackframe at ..., leaking memory"
+   * here when a cached SMB1 connection is closed (cli_tdis() outside any
+   * frame): harmless, and not for the user's terminal. */
+  while (len > 0 && (msg[len - 1] == '\n' || msg[len - 1] == '\r'))
+    len--;
+  g_debug ("libsmbclient[%d]: %.*s", level, (int) len, msg);
+}
+
 /* One context for the life of the process, made at the first call.
  *
  * Freeing the last libsmbclient context tears down the library's global
@@ -70,12 +83,23 @@ context_ensure (GError **error)
     set_errno_error (error, errno, "cannot make a libsmbclient context for", "browsing");
     return FALSE;
   }
-  /* Before smbc_init_context(): debug lines (level 0: errors only) go to
-   * standard error, never into the results on standard output. */
-  smbc_setOptionDebugToStderr (ctx, TRUE);
+  /* Before smbc_init_context(): libsmbclient's debug lines (level 0:
+   * errors only) come to log_line(), never onto standard output (its
+   * default) or standard error: a library logs at debug level only. */
   smbc_setDebug (ctx, 0);
+  smbc_setLogCallback (ctx, NULL, log_line);
   smbc_setFunctionAuthDataWithContext (ctx, anonymous);
   smbc_setOptionUseKerberos (ctx, FALSE);
+  /* The browse list exists only in SMB1: NetServerEnum2 is a RAP call on
+   * \PIPE\LANMAN (MS-RAP §3.2.5.12), and SMB2 has no RAP. Samba >= 4.11
+   * clients default to "client min protocol = SMB2_02" and so list no
+   * servers at all ("SMB1 disabled -- no workgroup available"); this
+   * context only browses, so it speaks NT1. */
+  if (!smbc_setOptionProtocols (ctx, "NT1", "NT1")) {
+    smbc_free_context (ctx, 1);
+    set_errno_error (error, EINVAL, "cannot select SMB1 (NT1) in libsmbclient for", "browsing");
+    return FALSE;
+  }
   if (smbc_init_context (ctx) == NULL) {
     int errsv = errno;
 
