@@ -307,6 +307,7 @@ start_registrar (NsManager *manager, Link *link, GError **error)
   rc.node_type = engine_node_type (cfg->node_type);
   rc.n_wins_servers = wins_servers (cfg, rc.wins_servers);
   rc.multihomed = count_name_links (manager) > 1;
+  rc.multihomed_primary = ns_names_get_n_interfaces (manager->names) == 0;
   g_strlcpy (rc.scope, cfg->scope, sizeof rc.scope);
   memcpy (rc.unit_id, link->iface->hwaddr, sizeof rc.unit_id);
   /* Every message name plus COMPUTER<00> and WORKGROUP<00>. */

@@ -45,6 +45,7 @@ typedef struct {
   gboolean group;
   Op op;
   GTask *task;
+  gboolean rest_pending; /* multi-homed: the other addresses wait for the first */
 } Entry;
 
 typedef struct {
@@ -262,11 +263,38 @@ finish_add (NsNames *names, Entry *entry, const Tally *t)
     remove_entry (names, entry);
 }
 
+static void start_rest (NsNames *names, Entry *entry, Slot *primary);
+static Slot *primary_slot (NsNames *names);
+
+/* Whether the other addresses of a multi-homed host may follow the first
+ * one with @entry now (start_registration()). */
+static gboolean
+rest_due (NsNames *names, const Entry *entry, Slot **ret_primary)
+{
+  Slot *primary;
+  NbNameInfo info;
+
+  if (!entry->rest_pending || names->shutting_down
+      || (entry->op != OP_NONE && entry->op != OP_ADD))
+    return FALSE;
+  primary = primary_slot (names);
+  if (primary == NULL || !nb_registrar_lookup (primary->registrar, &entry->name, &info)
+      || (info.state != NB_NAME_STATE_REGISTERED && info.state != NB_NAME_STATE_REFRESHING))
+    return FALSE;
+  *ret_primary = primary;
+  return TRUE;
+}
+
 /* Re-evaluates an entry after an event or our own calls. */
 static void
 check_entry (NsNames *names, Entry *entry)
 {
-  Tally t = tally (names, entry);
+  Slot *primary;
+  Tally t;
+
+  if (rest_due (names, entry, &primary))
+    start_rest (names, entry, primary);
+  t = tally (names, entry);
 
   switch (entry->op) {
     case OP_NONE:
@@ -387,6 +415,70 @@ ns_names_add_interface (NsNames *names, const char *label, NbRegistrar *registra
   g_ptr_array_add (names->slots, slot);
 }
 
+/* The registrar of a multi-homed host's first address
+ * (NbRegistrarConfig.multihomed_primary) when it registers with WINS, else
+ * NULL. Unique names go there first and to the other addresses once it
+ * holds them: its ordinary registration lets WINS refuse a name another
+ * host owns, which the others' multi-homed registrations cannot (nmbd adds
+ * them to that host's name). Without WINS every address claims at once
+ * (issue 3: a name answerable within 1 s). */
+static Slot *
+primary_slot (NsNames *names)
+{
+  for (guint i = 0; i < names->slots->len; i++) {
+    Slot *slot = g_ptr_array_index (names->slots, i);
+    const NbRegistrarConfig *rc = nb_registrar_get_config (slot->registrar);
+
+    if (rc->multihomed && rc->multihomed_primary && rc->node_type != NB_NODE_B
+        && rc->n_wins_servers > 0)
+      return slot;
+  }
+  return NULL;
+}
+
+/* Adds @entry to the registrars (all but @skip); FALSE with @error at the
+ * first refusal. */
+static gboolean
+add_to_slots (NsNames *names, Entry *entry, Slot *only, Slot *skip, GError **error)
+{
+  gint64 now = g_get_monotonic_time ();
+  gboolean ok = TRUE;
+
+  names->in_call = TRUE;
+  for (guint i = 0; i < names->slots->len && ok; i++) {
+    Slot *slot = g_ptr_array_index (names->slots, i);
+
+    if ((only != NULL && slot != only) || slot == skip)
+      continue;
+    ok = nb_registrar_add_name (slot->registrar, &entry->name, entry->group, now, error);
+  }
+  names->in_call = FALSE;
+  return ok;
+}
+
+/* The first address of a multi-homed host holds @entry: the others follow
+ * (multi-homed registrations, which WINS adds to the name after asking the
+ * first one). */
+static void
+start_rest (NsNames *names, Entry *entry, Slot *primary)
+{
+  g_autoptr (GError) error = NULL;
+
+  entry->rest_pending = FALSE;
+  if (!add_to_slots (names, entry, NULL, primary, &error)) {
+    g_autofree char *text = display (names, &entry->name);
+
+    g_warning ("%s: cannot register it on the other interfaces: %s", text, error->message);
+  }
+}
+
+guint
+ns_names_get_n_interfaces (NsNames *names)
+{
+  g_return_val_if_fail (names != NULL, 0);
+  return names->slots->len;
+}
+
 /* A user-supplied name as the NbName we register. */
 static gboolean
 make_name (NsNames *names, const char *utf8, guint8 suffix, NbName *ret, GError **error)
@@ -409,18 +501,11 @@ make_name (NsNames *names, const char *utf8, guint8 suffix, NbName *ret, GError 
 static gboolean
 start_registration (NsNames *names, Entry *entry, GError **error)
 {
-  gint64 now = g_get_monotonic_time ();
   g_autoptr (GError) local = NULL;
-  gboolean ok = TRUE;
+  Slot *primary = entry->group ? NULL : primary_slot (names);
 
-  names->in_call = TRUE;
-  for (guint i = 0; i < names->slots->len && ok; i++) {
-    Slot *slot = g_ptr_array_index (names->slots, i);
-
-    ok = nb_registrar_add_name (slot->registrar, &entry->name, entry->group, now, &local);
-  }
-  names->in_call = FALSE;
-  if (!ok) {
+  entry->rest_pending = primary != NULL;
+  if (!add_to_slots (names, entry, primary, NULL, &local)) {
     NsControlError code = NS_CONTROL_ERROR_FAILED;
 
     if (g_error_matches (local, NS_ENGINE_ERROR, NS_ENGINE_ERROR_TOO_MANY))
@@ -510,7 +595,11 @@ prepare_add (NsNames *names, const NbName *name, GError **error)
                    "%s is being added or deleted right now", text);
       return NULL;
     }
-    if (names->slots->len == 0 || t.conflict < names->slots->len) {
+    /* Re-adding retries a name no interface holds: every copy in
+     * conflict, or (multi-homed) the first address refused and the others
+     * never asked. */
+    if (names->slots->len == 0 || t.conflict == 0
+        || t.registered + t.registering + t.releasing > 0) {
       g_set_error (error, NS_CONTROL_ERROR, NS_CONTROL_ERROR_ALREADY_EXISTS,
                    "%s is already a name of this computer", text);
       return NULL;

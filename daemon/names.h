@@ -32,6 +32,11 @@ void ns_names_free (NsNames *names);
  * disabled) names are kept locally, in state "local". */
 void ns_names_add_interface (NsNames *names, const char *label, NbRegistrar *registrar);
 
+/* How many interfaces were added. The first one of a multi-homed host
+ * (NbRegistrarConfig.multihomed_primary) registers unique names with WINS
+ * before the others. */
+guint ns_names_get_n_interfaces (NsNames *names);
+
 /* Starts registering the configured names. Conflicts are logged and leave
  * the name in "conflict"; only a name that cannot be a NetBIOS name fails. */
 gboolean ns_names_register_initial (NsNames *names,

@@ -100,6 +100,16 @@ G_BEGIN_DECLS
  *   releases; 0 = %NB_REGISTRAR_DEFAULT_NAME_TTL (nmbd sends its `max ttl`,
  *   259200, golden frame nbns-registration-wins). The server's answer
  *   decides. Since: 0.2
+ * @multihomed_primary: with @multihomed, this is the address the host
+ *   registers its names from first: unique names go to WINS as ordinary
+ *   registrations (opcode 5), so that the server challenges another owner
+ *   and refuses us. A multi-homed registration cannot be refused that way
+ *   by nmbd, which adds our address to the other host's name once that
+ *   host confirms (wins_multihomed_register_query_success). The owner of
+ *   the registrars adds each unique name to the other addresses only once
+ *   this one holds it, as nmbd and Windows 2000 register the first address
+ *   and then the rest. A refresh the server refuses is offered again as a
+ *   multi-homed registration here too. Since: 0.2
  *
  * What a registrar needs to know about its interface. Fill it with
  * nb_registrar_config_init() first, then set what differs.
@@ -121,6 +131,7 @@ typedef struct {
   guint max_names;
   gboolean multihomed;
   guint32 wins_ttl;
+  gboolean multihomed_primary;
 } NbRegistrarConfig;
 
 /**

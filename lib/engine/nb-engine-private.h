@@ -42,6 +42,7 @@ typedef struct {
   guint server;       /* WINS phase: index of the server asked */
   gboolean wacked;    /* WINS phase: a WACK came; waiting, not retransmitting */
   gboolean refresh;   /* WINS phase: send refreshes, not registrations */
+  gboolean reoffer;   /* WINS phase: a refused refresh offered again */
 } NbRegEntry;
 
 /* Shared between nb-registrar.c (state machines) and nb-responder.c (what
@@ -96,6 +97,8 @@ void _nb_fsm_enter_conflict (NbRegistrar *registrar, NbRegEntry *entry, NbNameRe
 /* Responses to our transactions: registration/refresh answers (opcodes 5,
  * 8, 9, 0xF) and conflict demands, WACKs, release answers. Return TRUE if
  * the packet was for one of our transactions or names. */
+/* Whether @entry's WINS registration goes out as a multi-homed one (0xF). */
+gboolean _nb_fsm_multihomed_request (const NbRegistrar *registrar, const NbRegEntry *entry);
 gboolean _nb_fsm_registration_response (NbRegistrar *registrar, const NbNsPacket *packet,
                                         guint32 src_ipv4, gint64 now_us);
 gboolean _nb_fsm_wack (NbRegistrar *registrar, const NbNsPacket *packet, guint32 src_ipv4,

@@ -110,6 +110,25 @@ send_bcast_release (NbRegistrar *registrar, NbRegEntry *entry)
   _nb_engine_send (&registrar->transport, packet, c->broadcast, c->port, TRUE);
 }
 
+/* MS-NBTE §3.1.4.1: a multi-homed host registers unique names with opcode
+ * 0xF (flags 0x7900, golden nbns-registration-wins), so WINS adds this
+ * address to the ones our other interfaces registered. Not for a single
+ * address, nor for the first address of a multi-homed host
+ * (NbRegistrarConfig.multihomed_primary): nmbd answers a multi-homed
+ * registration of a name another host owns by asking that owner, and when
+ * the owner confirms it *adds* us to the name instead of refusing (nmbd
+ * wins_multihomed_register_query_success), so a conflict would pass
+ * unnoticed. A refused refresh offered again (refresh_refused()) is one
+ * on every address. Group names are never multi-homed. */
+gboolean
+_nb_fsm_multihomed_request (const NbRegistrar *registrar, const NbRegEntry *entry)
+{
+  const NbRegistrarConfig *c = &registrar->config;
+
+  return c->multihomed && !entry->info.group && !entry->refresh
+         && (!c->multihomed_primary || entry->reoffer);
+}
+
 /* The request of the current WINS phase, unicast to the server asked. */
 static void
 send_wins (NbRegistrar *registrar, NbRegEntry *entry)
@@ -129,15 +148,7 @@ send_wins (NbRegistrar *registrar, NbRegEntry *entry)
     /* RFC 1002 §4.2.4, opcode 8 with RD = 0 (flags 0x4000), as nmbd. */
     packet = nb_ns_refresh_request_new (entry->trn_id, name, FALSE, wins_ttl (registrar),
                                         nb_flags, c->address);
-  else if (c->multihomed && !entry->info.group)
-    /* MS-NBTE §3.1.4.1: a multi-homed host registers unique names with
-     * opcode 0xF (flags 0x7900, golden nbns-registration-wins), so WINS
-     * adds this address to the ones our other interfaces registered. Not
-     * for a single address: nmbd answers a multi-homed registration of a
-     * name another host owns by asking that owner, and when the owner
-     * confirms it *adds* us to the name instead of refusing (nmbd
-     * wins_multihomed_register_query_success), so a conflict would pass
-     * unnoticed. */
+  else if (_nb_fsm_multihomed_request (registrar, entry))
     packet = nb_ns_multihomed_registration_request_new (entry->trn_id, name,
                                                         wins_ttl (registrar), nb_flags,
                                                         c->address);
@@ -321,6 +332,7 @@ _nb_fsm_start_registration (NbRegistrar *registrar, NbRegEntry *entry, gint64 no
   entry->info.wins_server = 0;
   entry->info.refresh_us = NB_ENGINE_NO_DEADLINE;
   entry->refresh = FALSE;
+  entry->reoffer = FALSE;
   _nb_registrar_set_state (registrar, entry, NB_NAME_STATE_REGISTERING, NB_NAME_REASON_ADDED,
                            now_us);
   if (registrar->node_type == NB_NODE_P || registrar->node_type == NB_NODE_H)
@@ -338,6 +350,7 @@ start_refresh (NbRegistrar *registrar, NbRegEntry *entry, gint64 now_us)
    * confirmed is offered again as a registration. Either way the primary
    * server comes first: a fail-over lasts until the next refresh. */
   entry->refresh = (entry->info.source & NB_NAME_SOURCE_WINS) != 0;
+  entry->reoffer = FALSE;
   entry->info.refresh_us = NB_ENGINE_NO_DEADLINE;
   _nb_registrar_set_state (registrar, entry, NB_NAME_STATE_REFRESHING, NB_NAME_REASON_REFRESH,
                            now_us);
@@ -519,6 +532,7 @@ refresh_refused (NbRegistrar *registrar, NbRegEntry *entry, guint32 server, guin
            _nb_engine_ipv4_str (server), nb_ns_rcode_to_string (rcode));
   entry->trn_id = _nb_registrar_next_trn_id (registrar);
   entry->refresh = FALSE;
+  entry->reoffer = TRUE;
   begin_wins (registrar, entry, entry->server, now_us);
 }
 

@@ -29,16 +29,18 @@ is_wins_server (const NbRegistrar *registrar, guint32 ipv4)
 }
 
 /* Names we answer for: registered (and being refreshed with WINS). A
- * multi-homed host also answers the WINS server it is registering a unique
- * name with: the server adds a further address to a name only after a
- * unicast query to the address it lists first (nmbd
- * wins_process_multihomed_name_registration_request), which is one of
- * ours, and our interfaces register at the same time. When the server's
- * grant to that interface is lost or late, its retransmission is still
- * under way when the query comes, and a NAM_ERR would make the server
- * refuse our other address. nmbd answers such queries too (it lists the
- * name early, multihomed_register_name). The server only asks an address
- * it holds the name for, so the answer is true. */
+ * multi-homed host also answers the WINS server it is sending a
+ * multi-homed registration of a unique name to: the server adds a further
+ * address to a name only after a unicast query to the address it lists
+ * first (nmbd wins_process_multihomed_name_registration_request), which is
+ * one of ours, and that one may still be waiting for its own grant (lost
+ * or late, or our record there is stale). A NAM_ERR would make the server
+ * refuse this address. nmbd answers such queries too (it lists the name
+ * early, multihomed_register_name). The server only asks an address it
+ * holds the name for, so the answer is true. Not during an ordinary
+ * registration (the primary address, NbRegistrarConfig.multihomed_primary):
+ * there a positive answer would make the server refuse the very
+ * registration it is checking (nmbd wins_register_query_success). */
 static gboolean
 answerable (const NbRegistrar *registrar, const NbRegEntry *entry, guint32 src_ipv4,
             gboolean broadcast)
@@ -48,8 +50,8 @@ answerable (const NbRegistrar *registrar, const NbRegEntry *entry, guint32 src_i
   if (entry->info.state == NB_NAME_STATE_REGISTERED
       || entry->info.state == NB_NAME_STATE_REFRESHING)
     return TRUE;
-  return registrar->config.multihomed && !broadcast && !entry->info.group
-         && entry->info.state == NB_NAME_STATE_REGISTERING && entry->phase == NB_REG_PHASE_WINS
+  return !broadcast && entry->info.state == NB_NAME_STATE_REGISTERING
+         && entry->phase == NB_REG_PHASE_WINS && _nb_fsm_multihomed_request (registrar, entry)
          && is_wins_server (registrar, src_ipv4);
 }
 

@@ -5,7 +5,10 @@
  * names granted by WINS are listed by ListNames2 as registered with WINS
  * (server and TTL), a name the server refuses makes AddName fail with
  * DuplicateName (NERR 2297) naming the WINS server and leaves nothing
- * behind, and the shutdown releases the names to the server. */
+ * behind, and the shutdown releases the names to the server. A multi-homed
+ * host registers unique names from its first address first (ordinary
+ * registration, which the server can refuse) and from the others only
+ * once the first one holds them. */
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -22,9 +25,11 @@
 
 #define OUR_IP 0x0A000001u  /* 10.0.0.1 */
 #define WINS_IP 0x0A000103u /* 10.0.1.3, another subnet */
+#define OUR_IP2 0x0A000201u /* 10.0.2.1, the multi-homed host's second address */
 
 typedef struct {
   NbRegistrar *reg;
+  NbRegistrar *reg2;    /* multi-homed fixture: OUR_IP2 */
   GPtrArray *to_wins;   /* NbNsPacket*, every request the "server" got */
   GPtrArray *broadcast; /* GBytes */
   const char *taken;    /* the name (no suffix) the server refuses */
@@ -63,6 +68,7 @@ typedef struct {
 
 typedef struct {
   FakeWins *wins;
+  NbRegistrar *to;
   NbNsPacket *reply;
 } Answer;
 
@@ -73,8 +79,7 @@ deliver (gpointer data)
   g_autoptr (GByteArray) buf = g_byte_array_new ();
 
   assert_true (nb_ns_packet_build (a->reply, buf, NULL));
-  nb_registrar_receive (a->wins->reg, buf->data, buf->len, WINS_IP, 137,
-                        g_get_monotonic_time ());
+  nb_registrar_receive (a->to, buf->data, buf->len, WINS_IP, 137, g_get_monotonic_time ());
   a->wins->pending--;
   nb_ns_packet_free (a->reply);
   g_free (a);
@@ -82,7 +87,9 @@ deliver (gpointer data)
 }
 
 /* What nmbd would answer: registrations granted for 600 s unless the name
- * is taken (ACT_ERR after its challenge), releases confirmed. */
+ * is taken (ACT_ERR after its challenge), releases confirmed. nmbd grants
+ * a multi-homed registration of a taken name (it adds the address once the
+ * owner confirms), so that is what the fake does too. */
 static NbNsPacket *
 server_answer (FakeWins *wins, const NbNsPacket *request)
 {
@@ -94,11 +101,20 @@ server_answer (FakeWins *wins, const NbNsPacket *request)
   if (request->opcode == NB_NS_OPCODE_RELEASE)
     return nb_ns_release_response_new (request->trn_id, &q->name, NB_NS_RCODE_OK, a->flags,
                                        a->ipv4);
-  if (wins->taken != NULL && g_str_has_prefix (text, wins->taken))
+  if (wins->taken != NULL && g_str_has_prefix (text, wins->taken)
+      && request->opcode != NB_NS_OPCODE_MULTIHOMED_REGISTRATION)
     return nb_ns_registration_response_new (request->trn_id, &q->name, NB_NS_RCODE_ACT_ERR, 0,
                                             a->flags, a->ipv4);
   return nb_ns_registration_response_new (request->trn_id, &q->name, NB_NS_RCODE_OK, 600,
                                           a->flags, a->ipv4);
+}
+
+static guint32
+only_ipv4 (const NbNsPacket *packet)
+{
+  const NbNsRecord *rr = nb_ns_packet_record (packet);
+
+  return g_array_index (rr->addresses, NbNsAddrEntry, 0).ipv4;
 }
 
 static gboolean
@@ -119,35 +135,71 @@ fake_send (gpointer user_data, const guint8 *data, gsize len, guint32 dst, guint
   /* Never call back into the engine from inside send. */
   answer = g_new0 (Answer, 1);
   answer->wins = wins;
+  answer->to = only_ipv4 (packet) == OUR_IP2 ? wins->reg2 : wins->reg;
   answer->reply = server_answer (wins, packet);
   wins->pending++;
   g_idle_add (deliver, answer);
   return TRUE;
 }
 
-static int
-setup (void **state)
+/* An H-node registrar at @address with the fake server, as manager.c
+ * configures it (the first interface of a multi-homed host is primary). */
+static NbRegistrar *
+make_registrar (Fixture *f, guint32 address, gboolean multihomed)
 {
-  Fixture *f = g_new0 (Fixture, 1);
   NbRegistrarConfig rc;
   NbTransport t = { fake_send, &f->wins };
+  NbRegistrar *reg;
 
-  f->loop = g_main_loop_new (NULL, FALSE);
-  f->wins.to_wins = g_ptr_array_new_with_free_func ((GDestroyNotify) nb_ns_packet_free);
-  f->wins.broadcast = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
   nb_registrar_config_init (&rc);
-  rc.address = OUR_IP;
+  rc.address = address;
   rc.netmask = 0xFFFFFF00u;
   rc.node_type = NB_NODE_H;
   rc.wins_servers[0] = WINS_IP;
   rc.n_wins_servers = 1;
   rc.max_names = NS_MAX_MESSAGE_NAMES + 2;
-  f->wins.reg = nb_registrar_new (&rc, &t, NULL);
-  assert_non_null (f->wins.reg);
-  nb_registrar_attach (f->wins.reg, NULL);
+  rc.multihomed = multihomed;
+  rc.multihomed_primary = ns_names_get_n_interfaces (f->names) == 0;
+  reg = nb_registrar_new (&rc, &t, NULL);
+  assert_non_null (reg);
+  nb_registrar_attach (reg, NULL);
+  return reg;
+}
+
+static Fixture *
+fixture_new (void)
+{
+  Fixture *f = g_new0 (Fixture, 1);
+
+  f->loop = g_main_loop_new (NULL, FALSE);
+  f->wins.to_wins = g_ptr_array_new_with_free_func ((GDestroyNotify) nb_ns_packet_free);
+  f->wins.broadcast = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
   f->names = ns_names_new ("CP850", "");
-  ns_names_add_interface (f->names, "eth0", f->wins.reg);
   g_ptr_array_set_size (warnings, 0);
+  return f;
+}
+
+static int
+setup (void **state)
+{
+  Fixture *f = fixture_new ();
+
+  f->wins.reg = make_registrar (f, OUR_IP, FALSE);
+  ns_names_add_interface (f->names, "eth0", f->wins.reg);
+  *state = f;
+  return 0;
+}
+
+/* A multi-homed host: eth0 (OUR_IP, first) and eth1 (OUR_IP2). */
+static int
+setup_mh (void **state)
+{
+  Fixture *f = fixture_new ();
+
+  f->wins.reg = make_registrar (f, OUR_IP, TRUE);
+  ns_names_add_interface (f->names, "eth0", f->wins.reg);
+  f->wins.reg2 = make_registrar (f, OUR_IP2, TRUE);
+  ns_names_add_interface (f->names, "eth1", f->wins.reg2);
   *state = f;
   return 0;
 }
@@ -163,6 +215,10 @@ teardown (void **state)
     g_main_context_iteration (NULL, TRUE);
   nb_registrar_detach (f->wins.reg);
   nb_registrar_free (f->wins.reg);
+  if (f->wins.reg2 != NULL) {
+    nb_registrar_detach (f->wins.reg2);
+    nb_registrar_free (f->wins.reg2);
+  }
   g_ptr_array_unref (f->wins.to_wins);
   g_ptr_array_unref (f->wins.broadcast);
   g_main_loop_unref (f->loop);
@@ -202,7 +258,9 @@ settle (Fixture *f)
 {
   gint64 end = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
 
-  while (!nb_registrar_is_idle (f->wins.reg) || f->wins.pending > 0) {
+  while (!nb_registrar_is_idle (f->wins.reg)
+         || (f->wins.reg2 != NULL && !nb_registrar_is_idle (f->wins.reg2))
+         || f->wins.pending > 0) {
     assert_true (g_get_monotonic_time () < end);
     g_main_context_iteration (NULL, TRUE);
   }
@@ -360,6 +418,88 @@ test_shutdown_releases_to_wins (void **state)
   assert_int_equal (f->wins.broadcast->len, 0);
 }
 
+/* Index in the server's log of the first request for NAME<suffix> from
+ * @address, or -1. */
+static int
+first_request (Fixture *f, const char *name, guint8 suffix, guint32 address, guint *ret_opcode)
+{
+  for (guint i = 0; i < f->wins.to_wins->len; i++) {
+    const NbNsPacket *p = g_ptr_array_index (f->wins.to_wins, i);
+    const NbNsQuestion *q = nb_ns_packet_question (p);
+    g_autofree char *text = nb_name_to_utf8 (&q->name, NULL);
+
+    if (g_strcmp0 (text, name) == 0 && nb_name_suffix (&q->name) == suffix
+        && only_ipv4 (p) == address) {
+      *ret_opcode = p->opcode;
+      return (int) i;
+    }
+  }
+  return -1;
+}
+
+/* Multi-homed: the first address registers ALPHA<03> with an ordinary
+ * registration, the second with a multi-homed one only after the grant;
+ * both list it. A name the server refuses (CAROL: ordinary registrations
+ * refused, multi-homed ones granted, as nmbd) fails AddName with
+ * DuplicateName, and the second address never asks for it. An initial
+ * alias refused that way is in conflict and may be added again once free. */
+static void
+test_multihomed_first_address_first (void **state)
+{
+  Fixture *f = *state;
+  const char *const aliases[] = { "dave", NULL };
+  Outcome o = { 0 };
+  Outcome o2 = { 0 };
+  g_autoptr (GVariant) alpha = NULL;
+  g_autoptr (GVariant) dave = NULL;
+  g_autoptr (GVariant) dave2 = NULL;
+  g_autofree const char **ifaces = NULL;
+  guint op1 = 0, op2 = 0;
+  int i1, i2;
+
+  f->wins.taken = "DAVE";
+  assert_true (ns_names_register_initial (f->names, "ALPHA", "LAB", aliases, NULL));
+  settle (f);
+  i1 = first_request (f, "ALPHA", 0x03, OUR_IP, &op1);
+  i2 = first_request (f, "ALPHA", 0x03, OUR_IP2, &op2);
+  assert_true (i1 >= 0 && i2 > i1);
+  assert_int_equal (op1, NB_NS_OPCODE_REGISTRATION);
+  assert_int_equal (op2, NB_NS_OPCODE_MULTIHOMED_REGISTRATION);
+  assert_true (first_request (f, "LAB", 0x00, OUR_IP2, &op2) >= 0);
+  assert_int_equal (op2, NB_NS_OPCODE_REGISTRATION);
+  alpha = find_name (f, "ALPHA", 0x03);
+  assert_string_key (alpha, "state", "registered");
+  assert_true (g_variant_lookup (alpha, "interfaces", "^a&s", &ifaces));
+  assert_true (g_strv_length ((char **) ifaces) == 2);
+
+  /* DAVE: refused on eth0, never asked on eth1. */
+  dave = find_name (f, "DAVE", 0x03);
+  assert_string_key (dave, "state", "conflict");
+  assert_int_equal (first_request (f, "DAVE", 0x03, OUR_IP2, &op2), -1);
+  assert_true (warned ("DAVE<03> is in conflict on eth0"));
+
+  f->wins.taken = "CAROL";
+  ns_names_add_async (f->names, "carol", on_done, &o);
+  wait_for (&o);
+  assert_false (o.ok);
+  assert_true (g_error_matches (o.error, NS_CONTROL_ERROR, NS_CONTROL_ERROR_DUPLICATE_NAME));
+  g_clear_error (&o.error);
+  settle (f);
+  assert_int_equal (first_request (f, "CAROL", 0x03, OUR_IP2, &op2), -1);
+  assert_null (find_name (f, "CAROL", 0x03));
+
+  /* DAVE is free now: adding it again registers it everywhere. */
+  f->wins.taken = NULL;
+  ns_names_add_async (f->names, "dave", on_done, &o2);
+  wait_for (&o2);
+  assert_true (o2.ok);
+  settle (f);
+  dave2 = find_name (f, "DAVE", 0x03);
+  assert_string_key (dave2, "state", "registered");
+  assert_true (first_request (f, "DAVE", 0x03, OUR_IP2, &op2) >= 0);
+  assert_int_equal (op2, NB_NS_OPCODE_MULTIHOMED_REGISTRATION);
+}
+
 int
 main (void)
 {
@@ -368,6 +508,7 @@ main (void)
     cmocka_unit_test_setup_teardown (test_add_refused_by_wins, setup, teardown),
     cmocka_unit_test_setup_teardown (test_conflict_listed, setup, teardown),
     cmocka_unit_test_setup_teardown (test_shutdown_releases_to_wins, setup, teardown),
+    cmocka_unit_test_setup_teardown (test_multihomed_first_address_first, setup_mh, teardown),
   };
 
   int rc;

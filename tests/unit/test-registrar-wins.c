@@ -21,9 +21,10 @@
 #define WINS_MS 1500
 #define S(n) ((gint64) (n) * G_USEC_PER_SEC)
 
-/* A registrar of @type with @n_wins servers (WINS_IP, then WINS2_IP). */
+/* A registrar of @type with @n_wins servers (WINS_IP, then WINS2_IP);
+ * @primary: the multi-homed host's first address. */
 static void
-make (Fx *fx, NbNodeType type, guint n_wins, gboolean multihomed)
+make_full (Fx *fx, NbNodeType type, guint n_wins, gboolean multihomed, gboolean primary)
 {
   NbRegistrarConfig config;
   g_autoptr (GError) error = NULL;
@@ -37,10 +38,17 @@ make (Fx *fx, NbNodeType type, guint n_wins, gboolean multihomed)
   config.wins_servers[1] = WINS2_IP;
   config.n_wins_servers = n_wins;
   config.multihomed = multihomed;
+  config.multihomed_primary = primary;
   fx->reg = nb_registrar_new (&config, &fx->ft->transport, &error);
   assert_null (error);
   assert_non_null (fx->reg);
   nb_registrar_set_event_func (fx->reg, on_event, fx, NULL);
+}
+
+static void
+make (Fx *fx, NbNodeType type, guint n_wins, gboolean multihomed)
+{
+  make_full (fx, type, n_wins, multihomed, FALSE);
 }
 
 static int
@@ -241,6 +249,56 @@ test_multihomed_answers_wins_query (void **state)
   assert_true (nb_registrar_add_name (fx->reg, &name, FALSE, fx->now, NULL));
   fake_transport_clear (fx->ft);
   assert_int_equal (query_answer (fx, &name, WINS_IP, FALSE), NB_NS_RCODE_NAM_ERR);
+}
+
+/* The first address of a multi-homed host (multihomed_primary) registers
+ * unique names with an ordinary registration (0x2900), so that WINS
+ * challenges another owner, and while it waits it does not confirm the
+ * name to its WINS server (a positive answer would make nmbd refuse the
+ * very registration, wins_register_query_success). A refresh the server
+ * refuses is offered again as a multi-homed registration (0x7900), during
+ * which the name stays answerable; the refresh after that is an opcode 8
+ * again. */
+static void
+test_multihomed_primary (void **state)
+{
+  Fx *fx = *state;
+  NbName name = tname ("ALICE", 0x03);
+  g_autoptr (FakeSent) sent = NULL;
+  g_autoptr (FakeSent) again = NULL;
+  g_autoptr (FakeSent) next = NULL;
+  g_autoptr (NbNsPacket) request = NULL;
+  g_autoptr (NbNsPacket) refresh = NULL;
+  g_autoptr (NbNsPacket) reoffer = NULL;
+  gint64 t1;
+
+  make_full (fx, NB_NODE_H, 1, TRUE, TRUE);
+  assert_true (nb_registrar_add_name (fx->reg, &name, FALSE, fx->now, NULL));
+  sent = pop_sent (fx->ft, WINS_IP, 137, FALSE, fx->now);
+  assert_int_equal (wire_flags (sent->data), 0x2900);
+  request = parse_bytes (sent->data);
+  assert_int_equal (request->opcode, NB_NS_OPCODE_REGISTRATION);
+  assert_int_equal (only_address (request).flags, 0x6000);
+  assert_int_equal (query_answer (fx, &name, WINS_IP, FALSE), NB_NS_RCODE_NAM_ERR);
+  answer (fx, request, WINS_IP, NB_NS_RCODE_OK, 60);
+  assert_int_equal (lookup (fx, &name).state, NB_NAME_STATE_REGISTERED);
+  t1 = fx->now;
+
+  fake_transport_clear (fx->ft);
+  run_until (fx, t1 + S (30));
+  refresh = pop_packet (fx->ft, WINS_IP, 137, FALSE, t1 + S (30));
+  assert_int_equal (refresh->opcode, NB_NS_OPCODE_REFRESH);
+  answer (fx, refresh, WINS_IP, NB_NS_RCODE_RFS_ERR, 0);
+  again = pop_sent (fx->ft, WINS_IP, 137, FALSE, fx->now);
+  assert_int_equal (wire_flags (again->data), 0x7900);
+  reoffer = parse_bytes (again->data);
+  assert_int_equal (query_answer (fx, &name, WINS_IP, FALSE), NB_NS_RCODE_OK);
+  answer (fx, reoffer, WINS_IP, NB_NS_RCODE_OK, 60);
+  assert_int_equal (lookup (fx, &name).state, NB_NAME_STATE_REGISTERED);
+  t1 = fx->now;
+  run_until (fx, t1 + S (30));
+  next = pop_sent (fx->ft, WINS_IP, 137, FALSE, t1 + S (30));
+  assert_int_equal (wire_flags (next->data), 0x4000);
 }
 
 /* Group names use a normal registration even when multi-homed: golden
@@ -869,6 +927,7 @@ main (void)
   const struct CMUnitTest tests[] = {
     cmocka_unit_test_setup_teardown (test_golden_multihomed_registration, setup, teardown),
     cmocka_unit_test_setup_teardown (test_multihomed_answers_wins_query, setup, teardown),
+    cmocka_unit_test_setup_teardown (test_multihomed_primary, setup, teardown),
     cmocka_unit_test_setup_teardown (test_golden_group_registration, setup, teardown),
     cmocka_unit_test_setup_teardown (test_single_homed_and_ont, setup, teardown),
     cmocka_unit_test_setup_teardown (test_negative_response, setup, teardown),
