@@ -12,22 +12,27 @@
 #             h2  netsendd NSTMULTI, H-node, wins-server = h1, on veth0 in
 #                 subnet A AND veth1 in subnet B (a host with two
 #                 interfaces, not a router), receiving on 139 into its inbox
-#   subnet B  h3  Samba client tools (nmblookup, smbclient) and netsend
+#   subnet B  h3  nmbd PEERB (a WINS client of h1), Samba's client tools
+#                 (nmblookup, smbclient) and netsend
 # Checked:
 #   - a single-homed predecessor on the subnet B address, killed without
 #     releasing, leaves WINS listing that address alone;
-#   - netsendd says it registers multi-homed, and registers every unique
-#     name from both addresses with opcode 0xF (flags 0x7900, as nmbd),
-#     the group with opcode 5; WINS grants both: the subnet A address after
-#     a WACK and a query to the address it listed, which netsendd answers
-#     although that address's own registration is still on its way;
+#   - netsendd says it registers multi-homed; every unique name goes to
+#     WINS from the first address (subnet A) as an ordinary registration
+#     (opcode 5, so that WINS can refuse it), and from the second only once
+#     that was granted, as a multi-homed one (opcode 0xF, flags 0x7900, as
+#     nmbd); the group with opcode 5 from both. WINS asks the predecessor's
+#     address (NAM_ERR: not held yet) before granting the first, and the
+#     first address (confirmed) before adding the second;
 #   - nmblookup -U WINS --recursion NSTMULTI#03 (and #00) lists BOTH
 #     addresses; netname --all / --json on h2 say registered with WINS on
 #     both interfaces; the daemon logs the grant per interface;
 #   - smbclient -M and netsend from subnet B, resolving through WINS,
 #     deliver into h2's inbox;
 #   - netname NSTALIAS /add puts both addresses in WINS, /delete removes
-#     the name;
+#     the name; netname PEERB /add (Samba's name at WINS) fails with NERR
+#     2297 and WINS still lists PEERB at h3 alone (a multi-homed
+#     registration would have been added to it by nmbd);
 #   - refresh: after more than twice the TTL WINS still lists both
 #     addresses, and both addresses sent refreshes (opcode 8) that WINS
 #     granted;
@@ -81,6 +86,8 @@ not_in_wins() { [ -z "$(wins_query h3 "$1")" ]; }
 step "nmbd WINS server on h1"
 ns_samba_start h1 NSTWINS nosmbd wins loglevel=2 \
   "max wins ttl = $WINS_TTL" "min wins ttl = 10" || ns_fail "WINS server did not start"
+# Samba PEERB in subnet B, a WINS client (its names are checked later).
+ns_samba_start h3 PEERB nosmbd loglevel=2 "wins=$A1" || ns_fail "nmbd did not start on h3"
 
 # ---- netsendd on h2
 D2=$(ns_dir h2)
@@ -164,7 +171,7 @@ for ifn in veth0 veth1; do
   check "netsendd logged $NAME<03> granted by WINS $A1 on $ifn" \
     grep -Eq "$NAME<03> registered with WINS server $A1 on $ifn for [0-9]+ s" "$LOG2"
 done
-check "netsendd logged no conflict" eval "! grep -q 'in conflict' '$LOG2'"
+check "netsendd logged no conflict for $NAME" eval "! grep -q '$NAME<[0-9a-f]*> is in conflict' '$LOG2'"
 nn 0 list --all &&
   check "netname --all: $NAME<03> registered on veth0,veth1 by wins ($A1)" \
     grep -Eq "^$NAME +<03> +unique +registered +veth0,veth1 +wins \($A1\)$" "$OUT/list.out"
@@ -226,6 +233,17 @@ nn 0 del NSTALIAS /delete && check "netname NSTALIAS /delete completed ($(ms_sin
   grep -q 'completed successfully' "$OUT/del.out"
 check "NSTALIAS<03> gone from WINS (bounded: 3 s)" ns_wait 3 not_in_wins 'NSTALIAS#03'
 
+# ---- a name another host holds at WINS
+step "PEERB (Samba on h3, registered with WINS) is refused"
+ns_samba_wait_wins h1 'PEERB#03' "$A1" 15 || fail "PEERB<03> never reached WINS"
+T0=$(date +%s%N)
+nn 2 dup PEERB /add && check "netname PEERB /add: NERR 2297 from WINS $A1 ($(ms_since "$T0") ms)" \
+  eval "grep -q 'NERR 2297' '$OUT/dup.err' && grep -q 'WINS server $A1' '$OUT/dup.err'"
+check "WINS lists PEERB<03> at h3 alone" in_wins 'PEERB#03' "$A3"
+check "netsendd logged the refusal" grep -q "Adding PEERB<03> failed" "$LOG2"
+nn 0 list-dup --all && check "netname --all does not list PEERB" \
+  eval "! grep -q '^PEERB ' '$OUT/list-dup.out'"
+
 # ---- refresh
 step "refresh (TTL $WINS_TTL s): both addresses after $((2 * WINS_TTL + 5)) s"
 T_REG_DONE=$(date +%s)
@@ -235,7 +253,7 @@ check "WINS still resolves $NAME<00> to $BOTH" in_wins "$NAME#00" "$BOTH"
 nn 0 list-refreshed --all &&
   check "netname --all: $NAME<03> still registered on both interfaces" \
     grep -Eq "^$NAME +<03> +unique +registered +veth0,veth1 +wins \($A1\)$" "$OUT/list-refreshed.out"
-check "netsendd logged no conflict after the refreshes" eval "! grep -q 'in conflict' '$LOG2'"
+check "netsendd logged no conflict for $NAME after the refreshes" eval "! grep -q '$NAME<[0-9a-f]*> is in conflict' '$LOG2'"
 ns_log "refresh phase: $(( $(date +%s) - T_REG_DONE )) s"
 
 # ---- WINS loses its database: the refreshes must bring both addresses back
@@ -254,7 +272,7 @@ check "the refreshes put both addresses back (bounded: $((WINS_TTL / 2 + 5)) s)"
   ns_wait $((WINS_TTL / 2 + 5)) in_wins "$NAME#03" "$BOTH"
 ns_log "both addresses back in WINS $(ms_since "$T0") ms after the restart"
 check "WINS resolves $NAME<00> to $BOTH again" ns_wait 3 in_wins "$NAME#00" "$BOTH"
-check "netsendd logged no conflict after the WINS restart" eval "! grep -q 'in conflict' '$LOG2'"
+check "netsendd logged no conflict for $NAME after the WINS restart" eval "! grep -q '$NAME<[0-9a-f]*> is in conflict' '$LOG2'"
 nn 0 list-restarted --all &&
   check "netname --all: $NAME<03> registered on both interfaces after the WINS restart" \
     grep -Eq "^$NAME +<03> +unique +registered +veth0,veth1 +wins \($A1\)$" "$OUT/list-restarted.out"
@@ -278,13 +296,22 @@ check "tshark: the capture decodes without malformed packets or error expert inf
   ns_tshark_check "$PCAP" 20
 nbns() { tshark -r "$PCAP" -Y "$1" -T fields -e frame.number 2>/dev/null | wc -l; }
 req() { echo "nbns.flags.response == 0 && ip.dst == $A1 && nbns.name contains \"$2\" && nbns.flags.opcode == $1"; }
+first_frame() { tshark -r "$PCAP" -Y "$1" -T fields -e frame.number 2>/dev/null | head -n 1; }
+# The first address: ordinary registrations (WINS can refuse them); the
+# second: multi-homed ones, only after the first address was granted.
+for sfx in 00 03; do
+  check "capture: $MA registered $NAME<$sfx> with an ordinary registration (opcode 5, flags 0x2900)" \
+    test "$(nbns "$(req 5 "$NAME") && nbns.addr == $MA && ip.src == $MA && nbns.flags == 0x2900 && nbns.name matches \"<$sfx>\"")" -ge 1
+  check "capture: $MB registered $NAME<$sfx> multi-homed (opcode 15, flags 0x7900)" \
+    test "$(nbns "$(req 15 "$NAME") && nbns.addr == $MB && ip.src == $MB && nbns.flags == 0x7900 && nbns.name matches \"<$sfx>\"")" -ge 1
+  G=$(first_frame "ip.src == $A1 && ip.dst == $MA && nbns.flags.response == 1 && nbns.flags.opcode == 5 && nbns.flags.rcode == 0 && nbns.name matches \"$NAME *<$sfx>\"")
+  M=$(first_frame "$(req 15 "$NAME") && ip.src == $MB && nbns.name matches \"<$sfx>\"")
+  check "capture: $MB's first registration of $NAME<$sfx> (frame ${M:-none}) after WINS granted it to $MA (frame ${G:-none})" \
+    test "${M:-0}" -gt "${G:-999999}"
+done
+check "capture: no ordinary registration (opcode 5) of a unique $NAME name from $MB" \
+  test "$(nbns "$(req 5 "$NAME") && ip.src == $MB")" = 0
 for src in "$MA" "$MB"; do
-  for sfx in 00 03; do
-    check "capture: $src registered $NAME<$sfx> multi-homed (opcode 15, flags 0x7900)" \
-      test "$(nbns "$(req 15 "$NAME") && nbns.addr == $src && ip.src == $src && nbns.flags == 0x7900 && nbns.name matches \"<$sfx>\"")" -ge 1
-  done
-  check "capture: no ordinary registration (opcode 5) of a unique $NAME name from $src" \
-    test "$(nbns "$(req 5 "$NAME") && ip.src == $src")" = 0
   check "capture: $src registered the group $WG<00> with opcode 5" \
     test "$(nbns "$(req 5 "$WG") && ip.src == $src && nbns.nb_flags.group == 1")" -ge 1
   check "capture: WINS granted $NAME from $src (rcode 0)" \
@@ -294,15 +321,20 @@ for src in "$MA" "$MB"; do
   check "capture: $src released $NAME<03> (opcode 6)" \
     test "$(nbns "$(req 6 "$NAME") && ip.src == $src && nbns.addr == $src && nbns.name matches \"<03>\"")" -ge 1
 done
-# nmbd adds the second address only after asking the first owner
-# (wins_process_multihomed_name_registration_request): a WACK, then a
-# query to the owner, which must confirm.
-check "capture: WINS sent a WACK for $NAME (the second address)" \
-  test "$(nbns "ip.src == $A1 && nbns.flags.opcode == 7 && nbns.name contains \"$NAME\"")" -ge 1
-check "capture: WINS asked $MB (the address it listed) about $NAME and $MB confirmed" \
-  eval "[ \"\$(nbns 'ip.src == $A1 && ip.dst == $MB && nbns.flags.response == 0 && nbns.flags.opcode == 0 && nbns.name contains \"$NAME\"')\" -ge 1 ] && [ \"\$(nbns 'ip.src == $MB && ip.dst == $A1 && nbns.flags.response == 1 && nbns.flags.opcode == 0 && nbns.flags.rcode == 0 && nbns.addr == $MB && nbns.name contains \"$NAME\"')\" -ge 1 ]"
-check "capture: the restarted WINS refused one refresh (RFS_ERR) and granted the multi-homed registration that followed" \
-  eval "[ \"\$(nbns 'ip.src == $A1 && nbns.flags.response == 1 && nbns.flags.rcode == 5 && nbns.name contains \"$NAME\"')\" -ge 1 ] && [ \"\$(nbns '$(req 15 "$NAME") && nbns.name matches \"<03>\"')\" -ge 3 ]"
+# WINS listed the predecessor's $MB: it asked $MB about the name (a WACK
+# to $MA first), $MB did not hold it yet (NAM_ERR), so WINS gave it to $MA;
+# then $MB's multi-homed registration made WINS ask $MA, which confirmed
+# (nmbd wins_process_multihomed_name_registration_request).
+check "capture: WINS sent WACKs for $NAME" \
+  test "$(nbns "ip.src == $A1 && nbns.flags.opcode == 7 && nbns.name contains \"$NAME\"")" -ge 2
+check "capture: WINS asked $MB (the predecessor's address) about $NAME<03> and $MB said NAM_ERR" \
+  eval "[ \"\$(nbns 'ip.src == $A1 && ip.dst == $MB && nbns.flags.response == 0 && nbns.flags.opcode == 0 && nbns.name matches \"$NAME *<03>\"')\" -ge 1 ] && [ \"\$(nbns 'ip.src == $MB && ip.dst == $A1 && nbns.flags.response == 1 && nbns.flags.opcode == 0 && nbns.flags.rcode == 3 && nbns.name matches \"$NAME *<03>\"')\" -ge 1 ]"
+check "capture: WINS asked $MA about $NAME<03> and $MA confirmed" \
+  eval "[ \"\$(nbns 'ip.src == $A1 && ip.dst == $MA && nbns.flags.response == 0 && nbns.flags.opcode == 0 && nbns.name matches \"$NAME *<03>\"')\" -ge 1 ] && [ \"\$(nbns 'ip.src == $MA && ip.dst == $A1 && nbns.flags.response == 1 && nbns.flags.opcode == 0 && nbns.flags.rcode == 0 && nbns.addr == $MA && nbns.name matches \"$NAME *<03>\"')\" -ge 1 ]"
+check "capture: the restarted WINS refused one refresh (RFS_ERR), which was offered again as a multi-homed registration" \
+  eval "[ \"\$(nbns 'ip.src == $A1 && nbns.flags.response == 1 && nbns.flags.rcode == 5 && nbns.name contains \"$NAME\"')\" -ge 1 ] && [ \"\$(nbns '$(req 15 "$NAME") && nbns.name matches \"<03>\"')\" -ge 2 ]"
+check "capture: PEERB (Samba's) was asked for by $MA only, and refused" \
+  eval "[ \"\$(nbns '$(req 5 PEERB) && ip.src == $MA')\" -ge 1 ] && [ \"\$(nbns 'ip.src == $MB && nbns.name contains \"PEERB\"')\" = 0 ] && [ \"\$(nbns 'ip.src == $A1 && ip.dst == $MA && nbns.flags.response == 1 && nbns.flags.opcode == 5 && nbns.flags.rcode != 0 && nbns.name contains \"PEERB\"')\" -ge 1 ]"
 check "capture: h2 never broadcast a registration (H-node, WINS answering)" \
   test "$(nbns "nbns.flags.broadcast == 1 && nbns.flags.opcode == 5 && nbns.name contains \"$NAME\"")" = 0
 tshark -r "$PCAP" -Y "nbns.name contains \"$NAME\" && nbns.name matches \"<03>\"" \
