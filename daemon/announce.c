@@ -321,7 +321,9 @@ reschedule (NsAnnouncer *a)
   guint ms;
 
   clear_timer (a);
-  if (a->stopped || !a->started || !a->enabled)
+  /* Loopback only and no remote-announce: nothing to wait for. */
+  if (a->stopped || !a->started || !a->enabled
+      || (a->targets->len == 0 && a->remotes->len == 0))
     return;
   if (!a->ready) {
     ms = READY_POLL_MS;
@@ -463,6 +465,8 @@ ns_announcer_receive (NsUdpEndpoint *endpoint, const NbDgram *dgram,
   Target *t;
   guint32 delay;
 
+  if (a->stopped)
+    return;
   data = write->data != NULL ? g_bytes_get_data (write->data, &len) : NULL;
   /* A nonbrowser server MUST ignore every browser frame but
    * AnnouncementRequest (MS-BRWS §3.2.5), and those not for us (§3.2.3). */
