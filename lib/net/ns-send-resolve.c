@@ -288,6 +288,15 @@ on_query_done (NbResolver *resolver, const NbQueryResult *result, gpointer user_
     g_string_append_printf (op->tried, "%s(negative answer from %s)",
                             op->tried->len > 0 ? ", " : "",
                             ipv4_text (result->responder).s);
+  if (result->unreachable_ipv4 != 0) {
+    /* A WINS server that is down (ICMP destination unreachable): the
+     * resolver moved on at once; say why it could not be asked. */
+    g_autofree char *why = _ns_send_unreachable_text (result->unreachable_ipv4,
+                                                      result->unreachable_port,
+                                                      result->unreachable_errno);
+
+    g_string_append_printf (op->tried, "%s(%s)", op->tried->len > 0 ? ", " : "", why);
+  }
   if (op->found->len > 0 && !(op->flags & NB_QUERY_FLAG_COLLECT)) {
     resolve_op_return (op, NULL);
     return;

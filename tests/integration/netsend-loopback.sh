@@ -225,6 +225,14 @@ run 3 closed-host "$NETSEND" --config "$TMP/closed.conf" --no-host-resolver --ti
   && has closed-host err "node status: port $C_NS unreachable on 127\.0\.0\.1 \(ICMP port unreachable" \
   && has closed-host err "RPC fallback: port $C_RPC unreachable on 127\.0\.0\.1 \(ICMP port unreachable" \
   && has closed-host out '^0 delivered, 1 failed$'
+# A P-node whose two WINS servers (127.0.0.2, then 127.0.0.1) have nothing
+# on the name-service port: each query ends at its ICMP port unreachable,
+# the second server is asked at once, and "not found" says why.
+sed 's/^interfaces = .*/&\nwins-server = 127.0.0.2, 127.0.0.1\nnode-type = p/' \
+  "$TMP/closed.conf" > "$TMP/closed-wins.conf"
+run 3 closed-wins "$NETSEND" --config "$TMP/closed-wins.conf" --no-host-resolver --timeout 20 NOBODYHOME hi \
+  && has closed-wins err '\(NERR 2273\)' \
+  && has closed-wins err "port $C_NS unreachable on 127\.0\.0\.1 \(ICMP port unreachable"
 # netname --host (nbtstat -A) to the same closed name-service port: exit 69.
 run 69 closed-nbstat "$NETNAME" --host 127.0.0.1 --port "$C_NS" \
   && has closed-nbstat err "port $C_NS unreachable on 127\.0\.0\.1 \(ICMP port unreachable"
