@@ -375,6 +375,39 @@ test_conflict_of_configured_alias (void **state)
   assert_error (&again, NS_CONTROL_ERROR_ALREADY_EXISTS);
 }
 
+/* ns_names_is_registered(), which the browse announcements wait for: only
+ * a name registered on every interface counts; registering, in conflict
+ * on one interface, being deleted or unknown do not. */
+static void
+test_is_registered (void **state)
+{
+  Fixture *f = *state;
+  const char *const aliases[] = { "frank", "bob", NULL };
+  Outcome del = { 0 };
+  NbName alpha, frank, lab, nobody, bob;
+
+  assert_true (nb_name_from_utf8 (&alpha, "ALPHA", 0x00, NULL, NULL));
+  assert_true (nb_name_from_utf8 (&frank, "FRANK", NB_SUFFIX_MESSENGER, NULL, NULL));
+  assert_true (nb_name_from_utf8 (&lab, "LAB", 0x00, NULL, NULL));
+  assert_true (nb_name_from_utf8 (&nobody, "NOBODY", 0x00, NULL, NULL));
+  assert_true (nb_name_from_utf8 (&bob, "BOB", NB_SUFFIX_MESSENGER, NULL, NULL));
+  assert_true (ns_names_register_initial (f->names, "ALPHA", "LAB", aliases, NULL));
+  run_for (f, 100);
+  assert_false (ns_names_is_registered (f->names, &alpha)); /* still registering */
+  refuse_last_registration (f, 0);                          /* BOB<03> on eth0 */
+  run_for (f, 1000);
+  assert_true (ns_names_is_registered (f->names, &alpha));
+  assert_true (ns_names_is_registered (f->names, &lab));
+  assert_false (ns_names_is_registered (f->names, &bob)); /* conflict on eth0 */
+  assert_false (ns_names_is_registered (f->names, &nobody));
+  assert_true (ns_names_is_registered (f->names, &frank));
+  ns_names_delete_async (f->names, "frank", on_done, &del);
+  assert_false (ns_names_is_registered (f->names, &frank)); /* on its way out */
+  wait_for (f, &del, 1);
+  assert_true (del.ok);
+  assert_false (ns_names_is_registered (f->names, &frank));
+}
+
 static void
 test_too_many_names (void **state)
 {
@@ -450,6 +483,7 @@ main (void)
     cmocka_unit_test_setup_teardown (test_busy_name, setup, teardown),
     cmocka_unit_test_setup_teardown (test_duplicate_on_one_interface, setup, teardown),
     cmocka_unit_test_setup_teardown (test_conflict_of_configured_alias, setup, teardown),
+    cmocka_unit_test_setup_teardown (test_is_registered, setup, teardown),
     cmocka_unit_test_setup_teardown (test_too_many_names, setup, teardown),
     cmocka_unit_test_setup_teardown (test_reload_aliases, setup, teardown),
     cmocka_unit_test_setup_teardown (test_release_all, setup, teardown),
