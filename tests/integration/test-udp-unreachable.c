@@ -143,6 +143,40 @@ test_report (void)
   g_clear_pointer (&r.quoted, g_bytes_unref);
 }
 
+/* More reports than one wake-up reads (NS_UDP_BURST, 32): the rest are
+ * read at the next ones, every report arrives once, and then nothing is
+ * left to fire. */
+static void
+test_many_reports (void)
+{
+  g_autoptr (NsIface) iface = loopback_iface ();
+  g_autoptr (GError) error = NULL;
+  g_autoptr (NsUdpEndpoint) ep = ns_udp_endpoint_new (iface, 0, NS_UDP_NONE, &error);
+  Reports r = { NULL, 0, 0, 0, 0, NULL };
+  guint16 closed = closed_udp_port ();
+  NsUdpCounters c;
+
+  g_assert_no_error (error);
+  ns_udp_endpoint_set_unreachable_func (ep, on_report, &r, NULL);
+  for (guint8 i = 0; i < 40; i++) {
+    guint8 payload[2] = { 0x70, i };
+
+    g_assert_true (ns_udp_endpoint_send_to (ep, payload, sizeof payload, LOOPBACK, closed,
+                                            &error));
+    g_assert_no_error (error);
+  }
+  for (guint i = 0; i < 200 && r.n_reports < 40; i++) {
+    drain_context ();
+    g_usleep (5000);
+  }
+  g_assert_cmpuint (r.n_reports, ==, 40);
+  ns_udp_endpoint_get_counters (ep, &c);
+  g_assert_cmpuint (c.sent, ==, 40);
+  g_assert_cmpuint (c.unreachable, ==, 40);
+  g_assert_cmpuint (drain_context (), ==, 0);
+  g_clear_pointer (&r.quoted, g_bytes_unref);
+}
+
 /* Linux fails the first send after an ICMP error with that error
  * (ECONNREFUSED) and sends nothing; the endpoint retries, so the datagram
  * to a listening port still arrives. */
@@ -273,6 +307,7 @@ main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/udp/unreachable/report", test_report);
+  g_test_add_func ("/udp/unreachable/many-reports", test_many_reports);
   g_test_add_func ("/udp/unreachable/send-after-error", test_send_after_error);
   g_test_add_func ("/udp/unreachable/node-status", test_node_status_closed_port);
   return g_test_run ();
