@@ -79,15 +79,17 @@ open_bound (guint32 ipv4, guint16 port, gboolean reuse, gboolean recverr, GError
   return g_steal_pointer (&sock);
 }
 
-/* The errors a send or receive returns when an ICMP error about an earlier
+/* The errors a receive returns when an ICMP error about an earlier
  * datagram is pending on the socket (ECONNREFUSED, EHOSTUNREACH,
- * ENETUNREACH: ip(7), icmp_err_convert in Linux). */
+ * ENETUNREACH, EMSGSIZE for "fragmentation needed": ip(7),
+ * icmp_err_convert in Linux). */
 static gboolean
 is_pending_icmp_error (const GError *error)
 {
   return g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED)
          || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_HOST_UNREACHABLE)
-         || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NETWORK_UNREACHABLE);
+         || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NETWORK_UNREACHABLE)
+         || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_MESSAGE_TOO_LARGE);
 }
 
 /* One entry of the error queue (ip(7) IP_RECVERR): the kernel's verdict on
@@ -354,11 +356,13 @@ ns_udp_endpoint_send_to (NsUdpEndpoint *ep, const guint8 *data, gsize len, guint
   }
   dst = _ns_socket_address_new (dst_ipv4, dst_port);
   n = g_socket_send_to (ep->unicast, dst, (const char *) data, len, NULL, &local);
-  if (n < 0 && is_pending_icmp_error (local)) {
+  if (n < 0 && !g_error_matches (local, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK)) {
     /* Linux hands a pending ICMP error (IP_RECVERR sets it) to the next
      * send, which fails without sending anything: the error was about an
      * earlier datagram, maybe to another host, and its report waits on
-     * the error queue. The failed call cleared it: once more. */
+     * the error queue. The failed call cleared it: once more. (Any error
+     * but EAGAIN: the kernel's errno for ICMP codes ranges from
+     * ECONNREFUSED to EHOSTDOWN and ENONET; a real failure fails again.) */
     g_clear_error (&local);
     n = g_socket_send_to (ep->unicast, dst, (const char *) data, len, NULL, &local);
   }
