@@ -599,7 +599,7 @@ gboolean nb_registrar_receive (NbRegistrar *registrar, const guint8 *data,
  *
  * Returns: %TRUE if the report was about one of our WINS transactions
  *
- * Since: 0.1
+ * Since: 0.2
  */
 gboolean nb_registrar_unreachable (NbRegistrar *registrar, const guint8 *quoted,
                                    gsize quoted_len, guint32 dst_ipv4, guint16 dst_port,

@@ -157,7 +157,7 @@ typedef struct {
  *   nobody could be asked; the destination and errno are in the result.
  *   A request where some phase was silent or said no ends with
  *   %NB_QUERY_STATUS_TIMEOUT or %NB_QUERY_STATUS_NOT_FOUND as before.
- *   Since: 0.1
+ *   Since: 0.2
  *
  * Since: 0.1
  */
@@ -187,10 +187,10 @@ const char *nb_query_status_to_string (NbQueryStatus status);
  *   was sent); @ttl is then what remains of the cached TTL. Since: 0.2
  * @unreachable_ipv4: the last destination reported unreachable (whatever
  *   the status: a WINS server that was down before the next one answered),
- *   or 0
- * @unreachable_port: its port
+ *   or 0. Since: 0.2
+ * @unreachable_port: its port. Since: 0.2
  * @unreachable_errno: the errno of that report (ECONNREFUSED: ICMP port
- *   unreachable), or 0
+ *   unreachable), or 0. Since: 0.2
  *
  * What a name query found. Valid only during the callback.
  *
@@ -222,7 +222,7 @@ typedef struct {
  * @node_status: (nullable): for FOUND, the node's names with their
  *   NAME_FLAGS and its statistics (`unit_id` = MAC address)
  * @unreachable_errno: for UNREACHABLE the errno of the report
- *   (ECONNREFUSED: ICMP port unreachable), else 0
+ *   (ECONNREFUSED: ICMP port unreachable), else 0. Since: 0.2
  *
  * What a node status request found. Valid only during the callback
  * (nb_ns_node_status_copy() keeps it).
@@ -307,7 +307,9 @@ guint nb_resolver_query (NbResolver *resolver, const NbName *name,
  *
  * Sends a NODE STATUS REQUEST unicast to @address with
  * %NB_RESOLVER_UCAST_COUNT transmissions %NB_RESOLVER_UCAST_INTERVAL_US
- * apart; the first answer from @address ends it.
+ * apart; the first answer from @address ends it, and so does an ICMP
+ * destination unreachable about it (nb_resolver_unreachable():
+ * %NB_QUERY_STATUS_UNREACHABLE, nothing retransmitted).
  *
  * Returns: the request id (> 0), or 0 on failure
  *
@@ -407,7 +409,7 @@ gboolean nb_resolver_receive_packet (NbResolver *resolver,
  *
  * Returns: %TRUE if the report ended a phase of a pending request
  *
- * Since: 0.1
+ * Since: 0.2
  */
 gboolean nb_resolver_unreachable (NbResolver *resolver, const guint8 *quoted,
                                   gsize quoted_len, guint32 dst_ipv4,

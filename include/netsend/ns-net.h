@@ -174,7 +174,7 @@ typedef void (*NsUdpReceiveFunc) (NsUdpEndpoint *endpoint, const guint8 *data, g
  * @dst_ipv4:@dst_port (and, where @quoted is long enough, to its
  * transaction id) before giving up on anything.
  *
- * Since: 0.1
+ * Since: 0.2
  */
 typedef void (*NsUdpUnreachableFunc) (NsUdpEndpoint *endpoint, guint32 dst_ipv4,
                                       guint16 dst_port, int error_code,
@@ -257,7 +257,7 @@ void ns_udp_endpoint_get_transport (NsUdpEndpoint *endpoint, NbTransport *ret);
  * @dropped: datagrams dropped (truncated, not IPv4, receive errors); our own
  *   broadcasts coming back are ignored without counting
  * @unreachable: ICMP destination unreachable reports read from the error
- *   queue (handed to the #NsUdpUnreachableFunc, if any)
+ *   queue (handed to the #NsUdpUnreachableFunc, if any). Since: 0.2
  *
  * Since: 0.1
  */
