@@ -33,12 +33,16 @@ G_BEGIN_DECLS
 /* nmbd's REMOTE_ANNOUNCE_INTERVAL (source3/nmbd/nmbd.h): 180 s. */
 #define NS_ANNOUNCE_REMOTE_INTERVAL_MS (3u * 60u * 1000u)
 
-/* What netsendd announces. ServerType: a workstation only (it sends
- * messages; it shares no files, so no SV_TYPE_SERVER, and it is no
- * browser). OS version 6.1: what nmbd announces
+/* What netsendd announces. ServerType: a workstation (it sends
+ * messages) on Unix, as every Samba host says (SV_TYPE_SERVER_UNIX); it
+ * shares no files, so no SV_TYPE_SERVER, and it is no browser. The Unix
+ * bit is not decoration: libsmbclient lists a workgroup (smb://WG/) with
+ * NetServerEnum2 for types 0x0000FFFE (libsmb_dir.c), so a host that is
+ * a workstation only is left out of every Samba-based browse, `netsend
+ * --reliable` included. OS version 6.1: what nmbd announces
  * (SAMBA_MAJOR/MINOR_NBT_ANNOUNCE_VERSION); informational (MS-BRWS
  * §2.2.1). */
-#define NS_ANNOUNCE_SERVER_TYPE BRWS_SV_TYPE_WORKSTATION
+#define NS_ANNOUNCE_SERVER_TYPE (BRWS_SV_TYPE_WORKSTATION | BRWS_SV_TYPE_XENIX_SERVER)
 #define NS_ANNOUNCE_OS_MAJOR 6
 #define NS_ANNOUNCE_OS_MINOR 1
 

@@ -126,6 +126,16 @@ typedef enum {
 #define BRWS_SV_TYPE_SERVER 0x00000002u
 
 /**
+ * BRWS_SV_TYPE_XENIX_SERVER:
+ *
+ * A Xenix/Unix server: what every Samba host announces (Samba calls it
+ * SV_TYPE_SERVER_UNIX).
+ *
+ * Since: 0.2
+ */
+#define BRWS_SV_TYPE_XENIX_SERVER 0x00000800u
+
+/**
  * BRWS_SV_TYPE_NT:
  *
  * A Windows NT family workstation or server.

@@ -412,9 +412,20 @@ GPtrArray *ns_sender_send_many_finish (NsSender *sender, GAsyncResult *result,
  *
  * Enumerates the hosts of @workgroup: the browse list of its master
  * browser through libsmbclient (see ns_send_browse_list_available()), the
- * hosts answering a broadcast query for WORKGROUP<00> (collecting every
- * answer), and #NsSenderOptions.hosts_file. A source that fails leaves
- * the others' hosts; with none found the list is empty.
+ * members of WORKGROUP<00> by the node type's phases (every answer to a
+ * broadcast query; from WINS, the member list where the server keeps one
+ * — Samba's and Windows' WINS keep none for an ordinary group), and
+ * #NsSenderOptions.hosts_file. A source that fails leaves the others'
+ * hosts; with none found the list is empty.
+ *
+ * Across subnets the browse list is the source that works: each subnet's
+ * local master browser learns its hosts from their announcements (netsendd
+ * sends them, MS-BRWS §3.2) and syncs with the domain master browser it
+ * finds through WINS, so the list of the local master browser this
+ * machine finds covers every subnet. libsmbclient finds it with the
+ * settings of smb.conf (`$HOME/.smb/smb.conf`, else the system's:
+ * `name resolve order`, `wins server`, `interfaces`), and asks over SMB1
+ * (NT1), the only dialect with a browse list.
  *
  * The browse list is read only with the standard ports (137, 139) and
  * unless the environment variable `NETSEND_NO_SMBCLIENT` is set (tests).

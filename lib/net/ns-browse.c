@@ -278,6 +278,10 @@ on_browse_done (GObject *source, GAsyncResult *res, gpointer user_data)
   g_autoptr (GError) error = NULL;
 
   if (g_task_propagate_boolean (G_TASK (res), &error)) {
+    g_autofree char *names = g_strjoinv (" ", job->names);
+
+    g_debug ("ns-browse: browse list of %s: %u host(s): %s", op->workgroup,
+             g_strv_length (job->names), names);
     for (guint i = 0; job->names[i] != NULL; i++)
       add_host (op, job->names[i]);
   } else {

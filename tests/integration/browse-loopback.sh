@@ -13,7 +13,7 @@
 # payloads: "Host Announcement" with our name, nothing malformed). Checked:
 #   - the first announcements once NSTBRWS<00> is registered: DIRECT_GROUP
 #     from NSTBRWS<00> (127.0.0.1, the datagram port) to OTHERWG<1d> and
-#     BRTEST<1d>, ServerType 0x00000001, Periodicity 180000 (remote),
+#     BRTEST<1d>, ServerType 0x00000801, Periodicity 180000 (remote),
 #     comment, OS 6.1, browser 15.1, signature 0xAA55, MS-BRWS §4.1 header;
 #   - SIGHUP with a new comment and 127.0.0.10 dropped: ServerType 0 to
 #     127.0.0.10, then the new comment to 127.0.0.9 at once;
@@ -150,8 +150,8 @@ write_config yes "loopback test" "127.0.0.9/otherwg, 127.0.0.10"
 "$NETSENDD" --config "$TMP/netsendd.conf" > "$TMP/netsendd.log" 2>&1 &
 DPID=$!
 PIDS+=($DPID)
-if wait_for 1 "$TO9 servertype=0x00000001 periodicity=180000 os=6\.1 browser=15\.1 sig=0xaa55 comment=loopback test" 20 &&
-   wait_for 1 "$TO10 servertype=0x00000001 periodicity=180000 .*comment=loopback test" 5; then
+if wait_for 1 "$TO9 servertype=0x00000801 periodicity=180000 os=6\.1 browser=15\.1 sig=0xaa55 comment=loopback test" 20 &&
+   wait_for 1 "$TO10 servertype=0x00000801 periodicity=180000 .*comment=loopback test" 5; then
   ok "first announcements: NSTBRWS<00> -> OTHERWG<1d> at .9, BRTEST<1d> at .10"
 else
   fail "no first announcements"
@@ -168,7 +168,7 @@ if wait_for 1 "$TO10 servertype=0x00000000 periodicity=0 " 10; then
 else
   fail "no ServerType 0 to 127.0.0.10"
 fi
-if wait_for 1 "$TO9 servertype=0x00000001 .*comment=reloaded$" 10; then
+if wait_for 1 "$TO9 servertype=0x00000801 .*comment=reloaded$" 10; then
   ok "new comment announced at once"
 else
   fail "no announcement with the new comment"
@@ -182,12 +182,12 @@ if wait_for 1 "$TO9 servertype=0x00000000 periodicity=0 " 10; then
 else
   fail "announce = no sent no ServerType 0"
 fi
-before=$(count "servertype=0x00000001")
+before=$(count "servertype=0x00000801")
 sleep 1.5
-[ "$(count "servertype=0x00000001")" -eq "$before" ] || fail "announcements while announce = no"
+[ "$(count "servertype=0x00000801")" -eq "$before" ] || fail "announcements while announce = no"
 write_config yes "reloaded" "127.0.0.9/OTHERWG"
 kill -HUP "$DPID"
-if wait_for $((before + 1)) "servertype=0x00000001" 10; then
+if wait_for $((before + 1)) "servertype=0x00000801" 10; then
   ok "announce = yes: announcing again"
 else
   fail "announce = yes did not resume"

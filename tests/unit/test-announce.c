@@ -193,7 +193,7 @@ static const guint8 want_frame[] = {
   'N', 'S', 'T', 'O', 'U', 'R', 'S', 0x00,  /* 6: ServerName, NUL-padded */
   0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
   0x06, 0x01,                               /* 22: OS 6.1 (as nmbd) */
-  0x01, 0x00, 0x00, 0x00,                   /* 24: ServerType: workstation only */
+  0x01, 0x08, 0x00, 0x00,                   /* 24: ServerType: workstation, Unix */
   0x0f, 0x01, 0x55, 0xaa,                   /* 28: browser 15.1, signature */
   'n', 'e', 't', 's', 'e', 'n', 'd', 0x00,  /* 32: Comment */
 };
