@@ -43,6 +43,10 @@ typedef struct {
   gboolean wacked;    /* WINS phase: a WACK came; waiting, not retransmitting */
   gboolean refresh;   /* WINS phase: send refreshes, not registrations */
   gboolean reoffer;   /* WINS phase: a refused refresh offered again */
+  /* When each configured WINS server's record of the name runs out, as
+   * far as we know (0: it has none): after a fail-over and back two
+   * servers hold it, and a release must reach both. */
+  gint64 wins_until_us[NB_ENGINE_MAX_WINS_SERVERS];
 } NbRegEntry;
 
 /* Shared between nb-registrar.c (state machines) and nb-responder.c (what

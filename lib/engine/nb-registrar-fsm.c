@@ -129,9 +129,10 @@ _nb_fsm_multihomed_request (const NbRegistrar *registrar, const NbRegEntry *entr
          && (!c->multihomed_primary || entry->reoffer);
 }
 
-/* The request of the current WINS phase, unicast to the server asked. */
+/* The request of the current WINS phase, unicast to the server of index
+ * @server (the one asked, or for a release another one holding the name). */
 static void
-send_wins (NbRegistrar *registrar, NbRegEntry *entry)
+send_wins_to (NbRegistrar *registrar, NbRegEntry *entry, guint server)
 {
   const NbRegistrarConfig *c = &registrar->config;
   const NbName *name = &entry->info.name;
@@ -157,8 +158,13 @@ send_wins (NbRegistrar *registrar, NbRegEntry *entry)
      * always, golden nbns-registration-wins "group registration"). */
     packet = nb_ns_registration_request_new (entry->trn_id, name, FALSE, wins_ttl (registrar),
                                              nb_flags, c->address);
-  _nb_engine_send (&registrar->transport, packet, c->wins_servers[entry->server], c->port,
-                   FALSE);
+  _nb_engine_send (&registrar->transport, packet, c->wins_servers[server], c->port, FALSE);
+}
+
+static void
+send_wins (NbRegistrar *registrar, NbRegEntry *entry)
+{
+  send_wins_to (registrar, entry, entry->server);
 }
 
 /* ---- phases ----------------------------------------------------------- */
@@ -244,6 +250,8 @@ granted (NbRegistrar *registrar, NbRegEntry *entry, guint32 server, guint32 ttl,
   entry->info.source |= NB_NAME_SOURCE_WINS;
   entry->info.wins_server = server;
   entry->info.ttl = ttl;
+  entry->wins_until_us[server_index (registrar, server)] =
+      ttl == 0 ? G_MAXINT64 : now_us + (gint64) ttl * G_USEC_PER_SEC;
   /* TTL 0 is infinite (RFC 1002 §4.2.5): nothing to refresh. */
   go_idle (entry, ttl == 0 ? NB_ENGINE_NO_DEADLINE : now_us + refresh_interval_us (ttl));
   g_debug ("registrar: WINS %s granted a name for %u s", _nb_engine_ipv4_str (server), ttl);
@@ -333,6 +341,7 @@ _nb_fsm_start_registration (NbRegistrar *registrar, NbRegEntry *entry, gint64 no
   entry->info.refresh_us = NB_ENGINE_NO_DEADLINE;
   entry->refresh = FALSE;
   entry->reoffer = FALSE;
+  memset (entry->wins_until_us, 0, sizeof entry->wins_until_us);
   _nb_registrar_set_state (registrar, entry, NB_NAME_STATE_REGISTERING, NB_NAME_REASON_ADDED,
                            now_us);
   if (registrar->node_type == NB_NODE_P || registrar->node_type == NB_NODE_H)
@@ -357,6 +366,27 @@ start_refresh (NbRegistrar *registrar, NbRegEntry *entry, gint64 now_us)
   begin_wins (registrar, entry, 0, now_us);
 }
 
+/* A name that failed over and came back is held by more than one server
+ * (WINS servers that do not replicate, such as nmbd, keep the secondary's
+ * record until its TTL runs out), and hosts asking the other one would
+ * still find it. Besides the release transaction with the holder, each
+ * other server whose record is still live gets one release request (same
+ * NAME_TRN_ID; its answer ends nothing): no retransmissions, so that a
+ * release stays within NB_REGISTRAR_WINS_RELEASE_MAX_US; a lost one
+ * leaves a record that runs out with its TTL, as before. */
+static void
+release_elsewhere (NbRegistrar *registrar, NbRegEntry *entry, gint64 now_us)
+{
+  for (guint i = 0; i < registrar->config.n_wins_servers; i++) {
+    if (i != entry->server && entry->wins_until_us[i] > now_us) {
+      g_debug ("registrar: releasing at WINS %s too (it granted the name before)",
+               _nb_engine_ipv4_str (registrar->config.wins_servers[i]));
+      send_wins_to (registrar, entry, i);
+    }
+    entry->wins_until_us[i] = 0;
+  }
+}
+
 gboolean
 _nb_fsm_start_release (NbRegistrar *registrar, NbRegEntry *entry, NbNameReason reason,
                        gint64 now_us)
@@ -371,9 +401,10 @@ _nb_fsm_start_release (NbRegistrar *registrar, NbRegEntry *entry, NbNameReason r
        * P-node name nobody confirmed to the primary; a name only claimed
        * by broadcast is only released by broadcast. */
       if ((entry->info.source & NB_NAME_SOURCE_WINS) != 0
-          || (registrar->node_type == NB_NODE_P))
+          || (registrar->node_type == NB_NODE_P)) {
         begin_wins (registrar, entry, server_index (registrar, entry->info.wins_server), now_us);
-      else
+        release_elsewhere (registrar, entry, now_us);
+      } else
         begin_broadcast (registrar, entry, now_us);
       return FALSE;
     case NB_NAME_STATE_RELEASING:
@@ -626,7 +657,10 @@ _nb_fsm_release_response (NbRegistrar *registrar, const NbNsPacket *packet, guin
 
   if (entry == NULL || entry->trn_id != packet->trn_id)
     return FALSE;
-  if (entry->info.state == NB_NAME_STATE_RELEASING && asked_server (registrar, entry, src_ipv4))
+  /* Only the holder's answer ends the phase (not one from a server
+   * release_elsewhere() told). */
+  if (entry->info.state == NB_NAME_STATE_RELEASING && entry->phase == NB_REG_PHASE_WINS
+      && registrar->config.wins_servers[entry->server] == src_ipv4)
     release_wins_done (registrar, entry, packet->rcode == NB_NS_RCODE_OK, now_us);
   return TRUE;
 }

@@ -254,6 +254,16 @@ T_BACK_S=$(awk -v a="$T_BACK_EPOCH" -v b="$(now_epoch)" 'BEGIN { printf "%.1f", 
 ns_log "every name back at h1 $T_BACK_S s after its nmbd was restarted"
 check_where h3 NSTFO 0 "registered wins $A1"
 check_where h3 "$WG" 0 "registered wins $A1"
+# h2 still lists the names it granted during the fail-over (until their TTL
+# runs out): a deletion must reach it too, or hosts asking h2 keep finding
+# the name (netsendd.conf(5): "released at the WINS server, so other hosts
+# stop finding it at once").
+step "3. netname NSTNEW /delete after the fail-back"
+check "h2 still lists NSTNEW<03> from the fail-over" at_wins "$A2" 'NSTNEW#03' "$A3"
+nn h3 0 del-new NSTNEW /delete
+check "NSTNEW<03> released at h1 (bounded: 3 s)" ns_wait 3 not_at_wins "$A1" 'NSTNEW#03'
+check "NSTNEW<03> released at h2 too (bounded: 3 s)" ns_wait 3 not_at_wins "$A2" 'NSTNEW#03'
+T_DEL_EPOCH=$(now_epoch)
 
 # ---- 4. no server at all
 step "4. both WINS servers stopped"
@@ -373,6 +383,12 @@ check "2: h1 unreachable: a refresh (opcode 8) to h1, ICMP, the same to h2, gran
   grep -q '^fail-over .* opcode 8 .* icmp$' "$OUT/times.txt"
 check "3: after the restart h1 granted h3's refreshes again" \
   test "$(nbns "$(after "$T_BACK_EPOCH") && $(before "$T_DOWN_EPOCH") && !icmp && ip.src == $A1 && ip.dst == $A3 && nbns.flags.response == 1 && nbns.flags.rcode == 0")" -ge 3
+REL=$(tshark -r "$PCAP" -Y "$(after "$T_BACK_EPOCH") && $(before "$T_DEL_EPOCH") && $REQ && ip.src == $A3 && nbns.flags.opcode == 6 && nbns.name matches \"NSTNEW *<03>\"" \
+  -T fields -e ip.dst -e nbns.id 2>/dev/null | sort -u)
+REL_DSTS=$(awk '{ print $1 }' <<<"$REL" | sort -u | paste -sd' ')
+REL_TRNS=$(awk '{ print $2 }' <<<"$REL" | sort -u | grep -c .)
+check "3: NSTNEW<03>'s release (opcode 6) went to $REL_DSTS under $REL_TRNS NAME_TRN_ID(s)" \
+  test "$REL_DSTS" = "$(printf '%s\n' "$A1" "$A2" | sort | paste -sd' ')" -a "$REL_TRNS" = 1
 check "4: h3 broadcast NSTBCAST<03> (opcode 5, B) after asking both servers" \
   eval "[ \"\$(nbns '$REQ && ip.src == $A3 && nbns.flags.broadcast == 1 && nbns.flags.opcode == 5 && nbns.name matches \"NSTBCAST *<03>\"')\" -ge 3 ] && [ \"\$(nbns '$REQ && ip.dst == $A1 && nbns.name matches \"NSTBCAST *<03>\"')\" -ge 1 ] && [ \"\$(nbns '$REQ && ip.dst == $A2 && nbns.name matches \"NSTBCAST *<03>\"')\" -ge 1 ]"
 check "4: the H-node h6 broadcast its registrations" \

@@ -646,6 +646,91 @@ test_failover_and_back (void **state)
 
 /* ---- release ---------------------------------------------------------- */
 
+/* A name that failed over to the secondary and came back to the primary at
+ * its refresh is held by both (nmbd does not replicate: the secondary keeps
+ * its record until the TTL runs out). Its release goes to the holder (the
+ * primary: the transaction, retransmitted) and once to the secondary, same
+ * NAME_TRN_ID, so that hosts asking either stop finding it
+ * (wins-failover.sh). The secondary's answer ends nothing; the primary's
+ * does. A name whose secondary record has run out is released at the
+ * primary alone. */
+static void
+test_release_after_failback (void **state)
+{
+  Fx *fx = *state;
+  NbName name = tname ("ALICE", 0x03);
+  NbName old = tname ("BOB", 0x03);
+  g_autoptr (NbNsPacket) to_secondary = NULL;
+  g_autoptr (NbNsPacket) old_secondary = NULL;
+  g_autoptr (NbNsPacket) refresh = NULL;
+  g_autoptr (NbNsPacket) rel1 = NULL;
+  g_autoptr (NbNsPacket) rel2 = NULL;
+  g_autoptr (NbNsPacket) reply2 = NULL;
+  g_autoptr (NbNsPacket) reply1 = NULL;
+  NbNameInfo info;
+  guint n_events;
+  gint64 t1;
+
+  make (fx, NB_NODE_H, 2, FALSE);
+  assert_true (nb_registrar_add_name (fx->reg, &name, FALSE, fx->now, NULL));
+  assert_true (nb_registrar_add_name (fx->reg, &old, FALSE, fx->now, NULL));
+  /* The primary stays silent: both names go to the secondary (40 s / 6 s). */
+  run_until (fx, T0 + MS (3 * WINS_MS));
+  for (int i = 0; i < 6; i++)
+    nb_ns_packet_free (pop_packet (fx->ft, WINS_IP, 137, FALSE, T0 + MS (WINS_MS) * (i / 2)));
+  to_secondary = pop_packet (fx->ft, WINS2_IP, 137, FALSE, T0 + MS (3 * WINS_MS));
+  old_secondary = pop_packet (fx->ft, WINS2_IP, 137, FALSE, T0 + MS (3 * WINS_MS));
+  answer (fx, to_secondary, WINS2_IP, NB_NS_RCODE_OK, 40);
+  answer (fx, old_secondary, WINS2_IP, NB_NS_RCODE_OK, 6);
+  /* BOB's refresh (at 5 s, NB_REGISTRAR_REFRESH_MIN_US) is granted by
+   * the primary, ALICE's (at 20 s) too: BOB's record at the secondary runs
+   * out 6 s after its grant, ALICE's 40 s after. */
+  info = lookup (fx, &old);
+  run_until (fx, info.refresh_us);
+  refresh = pop_packet (fx->ft, WINS_IP, 137, FALSE, info.refresh_us);
+  assert_int_equal (refresh->opcode, NB_NS_OPCODE_REFRESH);
+  answer (fx, refresh, WINS_IP, NB_NS_RCODE_OK, 600);
+  g_clear_pointer (&refresh, nb_ns_packet_free);
+  info = lookup (fx, &name);
+  run_until (fx, info.refresh_us);
+  refresh = pop_packet (fx->ft, WINS_IP, 137, FALSE, info.refresh_us);
+  assert_int_equal (refresh->opcode, NB_NS_OPCODE_REFRESH);
+  answer (fx, refresh, WINS_IP, NB_NS_RCODE_OK, 600);
+  assert_int_equal (lookup (fx, &name).wins_server, WINS_IP);
+  assert_int_equal (fake_transport_count (fx->ft), 0);
+
+  /* ALICE: released at the primary and, once, at the secondary. */
+  fx->now += S (1);
+  t1 = fx->now;
+  assert_true (nb_registrar_remove_name (fx->reg, &name, t1, NULL));
+  rel1 = pop_packet (fx->ft, WINS_IP, 137, FALSE, t1);
+  rel2 = pop_packet (fx->ft, WINS2_IP, 137, FALSE, t1);
+  assert_int_equal (fake_transport_count (fx->ft), 0);
+  assert_int_equal (rel1->opcode, NB_NS_OPCODE_RELEASE);
+  assert_int_equal (rel2->opcode, NB_NS_OPCODE_RELEASE);
+  assert_int_equal (rel2->trn_id, rel1->trn_id);
+  assert_true (nb_name_equal (&nb_ns_packet_record (rel2)->name, &name));
+  n_events = fx->events->len;
+  fx->now += MS (2);
+  reply2 = nb_ns_release_response_new (rel2->trn_id, &name, NB_NS_RCODE_OK, 0x6000, OUR_IP);
+  assert_true (inject (fx, reply2, WINS2_IP));
+  assert_int_equal (fx->events->len, n_events);
+  assert_int_equal (lookup (fx, &name).state, NB_NAME_STATE_RELEASING);
+  fx->now += MS (1);
+  reply1 = nb_ns_release_response_new (rel1->trn_id, &name, NB_NS_RCODE_OK, 0x6000, OUR_IP);
+  assert_true (inject (fx, reply1, WINS_IP));
+  assert_event (fx, fx->events->len - 1, NB_NAME_STATE_RELEASING, NB_NAME_STATE_RELEASED,
+                NB_NAME_REASON_REMOVED, fx->now);
+  assert_false (nb_registrar_lookup (fx->reg, &name, NULL));
+
+  /* BOB: the secondary's record ran out long ago: the primary alone. */
+  g_clear_pointer (&rel1, nb_ns_packet_free);
+  assert_true (nb_registrar_remove_name (fx->reg, &old, fx->now, NULL));
+  rel1 = pop_packet (fx->ft, WINS_IP, 137, FALSE, fx->now);
+  assert_int_equal (rel1->opcode, NB_NS_OPCODE_RELEASE);
+  assert_int_equal (fake_transport_count (fx->ft), 0);
+}
+
 /* Removing a name WINS granted: NAME RELEASE REQUEST unicast to the server
  * holding it, byte for byte nmbd's (golden nbns-release-wins: flags 0x3000,
  * TTL 259200); the server's answer ends it (no broadcast for an H-node
@@ -938,6 +1023,7 @@ main (void)
     cmocka_unit_test_setup_teardown (test_refresh_silent, setup, teardown),
     cmocka_unit_test_setup_teardown (test_refresh_refused, setup, teardown),
     cmocka_unit_test_setup_teardown (test_failover_and_back, setup, teardown),
+    cmocka_unit_test_setup_teardown (test_release_after_failback, setup, teardown),
     cmocka_unit_test_setup_teardown (test_release_to_wins, setup, teardown),
     cmocka_unit_test_setup_teardown (test_release_silent_server, setup, teardown),
     cmocka_unit_test_setup_teardown (test_mnode_broadcast_then_wins, setup, teardown),
