@@ -22,11 +22,14 @@
 #      TTL) goes to h2 as well;
 #   3. h1's nmbd restarted (empty database): the next refresh of every
 #      name asks h1 first, so the names are back at h1;
-#   4. both servers stopped: an H-node's /add falls back to broadcast
-#      (netname says "broadcast"), an H-node starting registers by
-#      broadcast, the names h3 holds stay registered while their refreshes
-#      find no server, and a P-node starting keeps its names without
-#      broadcasting and offers them again in a minute.
+#   3'. netname NSTNEW /delete after the fail-back: released at h1 and
+#      at h2, which still listed it from the fail-over;
+#   4. both servers silent (SIGSTOP): an H-node starting registers by
+#      broadcast after 2 x 3 unanswered requests (9.75 s); both killed
+#      (ICMP): an H-node's /add falls back to broadcast at once (netname
+#      says "broadcast"), the names h3 holds stay registered while their
+#      refreshes find no server, and a P-node starting keeps its names
+#      without broadcasting and offers them again in a minute.
 # Every scenario is checked with nmblookup -U SERVER --recursion, netname
 # --json (registered-by, wins-servers) and the capture of the subnet
 # (tshark: opcodes, destinations, ICMP); the fail-over and fail-back times
@@ -266,11 +269,31 @@ check "NSTNEW<03> released at h2 too (bounded: 3 s)" ns_wait 3 not_at_wins "$A2"
 T_DEL_EPOCH=$(now_epoch)
 
 # ---- 4. no server at all
-step "4. both WINS servers stopped"
-ns_samba_stop h1
-ns_samba_stop h2
+step "4a. both WINS servers silent (SIGSTOP): an H-node (h6) starts"
+NMBD1=$(ns_samba_pid h1 nmbd) NMBD2=$(ns_samba_pid h2 nmbd)
+for p in "$NMBD1" "$NMBD2"; do
+  ns__pid_in_ns "$p" "$(ns_name h1)" || ns__pid_in_ns "$p" "$(ns_name h2)" || ns_fail "nmbd $p is not running"
+done
+kill -STOP "$NMBD1" "$NMBD2"
+conf h6 NSTHSTART h 0
+conf h5 NSTPNODE p 0
+T0=$(date +%s%N)
+ns_netsendd_start h6 "$(ns_dir h6)/netsendd.conf" "$(sock h6)" || ns_fail "netsendd did not start on h6"
+ns_wait 15 settled h6 || fail "h6: names still registering after 15 s"
+T_H_START=$(ms_since "$T0")
+check "H-node h6 settled $T_H_START ms after its start (2 silent servers x 3 x 1.5 s, then 3 broadcasts: 9.75 s)" \
+  test "$T_H_START" -ge 9500 -a "$T_H_START" -lt 13000
+check_where h6 NSTHSTART 3 "registered broadcast "
+check "a broadcast query from h4 finds NSTHSTART<03> at h6" \
+  test "$(NS_TOOL_TIMEOUT=5 ns_nmb_query h4 'NSTHSTART#03')" = "$A6"
+
+step "4b. both WINS servers killed (SIGKILL): port 137 unreachable"
+kill -KILL "$NMBD1" "$NMBD2"
+wait "$NMBD1" "$NMBD2" 2>/dev/null
+rm -f "$(ns_dir h1)/samba/nmbd.pid" "$(ns_dir h2)/samba/nmbd.pid"
 check "nothing listens on port 137 of h1 and h2" ns_wait 5 eval "nmbd_down h1 && nmbd_down h2"
 T_DOWN_EPOCH=$(now_epoch)
+LOG3_AT_DOWN=$(wc -l < "$LOG3")
 T0=$(date +%s%N)
 nn h3 0 add-bcast NSTBCAST /add
 T_ADD_BCAST=$(ms_since "$T0")
@@ -280,17 +303,7 @@ check_where h3 NSTBCAST 3 "registered broadcast "
 check "a broadcast query from h4 finds NSTBCAST<03> at h3" \
   test "$(NS_TOOL_TIMEOUT=5 ns_nmb_query h4 'NSTBCAST#03')" = "$A3"
 
-step "4. an H-node (h6) and a P-node (h5) start with no server"
-conf h6 NSTHSTART h 0
-conf h5 NSTPNODE p 0
-T0=$(date +%s%N)
-ns_netsendd_start h6 "$(ns_dir h6)/netsendd.conf" "$(sock h6)" || ns_fail "netsendd did not start on h6"
-ns_wait 10 settled h6 || fail "h6: names still registering after 10 s"
-T_H_START=$(ms_since "$T0")
-ns_log "H-node h6 settled $T_H_START ms after its start"
-check_where h6 NSTHSTART 3 "registered broadcast "
-check "a broadcast query from h4 finds NSTHSTART<03> at h6" \
-  test "$(NS_TOOL_TIMEOUT=5 ns_nmb_query h4 'NSTHSTART#03')" = "$A6"
+step "4b. a P-node (h5) starts with no server"
 T0=$(date +%s%N)
 ns_netsendd_start h5 "$(ns_dir h5)/netsendd.conf" "$(sock h5)" || ns_fail "netsendd did not start on h5"
 ns_wait 10 settled h5 || fail "h5: names still registering after 10 s"
@@ -323,8 +336,12 @@ check "P-node: NSTPNODE<03> is offered again within a minute (refresh-in $REOFFE
 nn h5 0 add-p NSTPADD /add
 check_where h5 NSTPADD 3 "registered none "
 # h3's names granted by WINS: their refresh finds no server; they stay.
-check "h3's names refreshed with no server answering (bounded: $((WINS_TTL / 2 + 3)) s)" \
-  ns_wait $((WINS_TTL / 2 + 3)) eval "grep -q 'NSTFO<03> on veth0: refreshing -> registered (wins-silent)' '$(ns_dir h3)/netsendd.log'"
+# (a refresh that found no server is tried again after half the TTL)
+refresh_silent_since_down() {
+  tail -n +"$((LOG3_AT_DOWN + 1))" "$LOG3" | grep -q 'NSTFO<03> on veth0: refreshing -> registered (wins-silent)'
+}
+check "h3's names refreshed with no server answering (bounded: $((WINS_TTL + 3)) s)" \
+  ns_wait $((WINS_TTL + 3)) refresh_silent_since_down
 check_where h3 NSTFO 3 "registered wins $A1"
 
 for h in h3 h5 h6; do ns_netsendd_stop "$h"; done
@@ -391,8 +408,8 @@ check "3: NSTNEW<03>'s release (opcode 6) went to $REL_DSTS under $REL_TRNS NAME
   test "$REL_DSTS" = "$(printf '%s\n' "$A1" "$A2" | sort | paste -sd' ')" -a "$REL_TRNS" = 1
 check "4: h3 broadcast NSTBCAST<03> (opcode 5, B) after asking both servers" \
   eval "[ \"\$(nbns '$REQ && ip.src == $A3 && nbns.flags.broadcast == 1 && nbns.flags.opcode == 5 && nbns.name matches \"NSTBCAST *<03>\"')\" -ge 3 ] && [ \"\$(nbns '$REQ && ip.dst == $A1 && nbns.name matches \"NSTBCAST *<03>\"')\" -ge 1 ] && [ \"\$(nbns '$REQ && ip.dst == $A2 && nbns.name matches \"NSTBCAST *<03>\"')\" -ge 1 ]"
-check "4: the H-node h6 broadcast its registrations" \
-  test "$(nbns "$REQ && ip.src == $A6 && nbns.flags.broadcast == 1 && nbns.flags.opcode == 5")" -ge 3
+check "4: the H-node h6 asked h1 3 times, h2 3 times, then broadcast NSTHSTART<03>" \
+  eval "[ \"\$(nbns '$REQ && ip.src == $A6 && ip.dst == $A1 && nbns.flags.opcode == 5 && nbns.name matches \"NSTHSTART *<03>\"')\" = 3 ] && [ \"\$(nbns '$REQ && ip.src == $A6 && ip.dst == $A2 && nbns.flags.opcode == 5 && nbns.name matches \"NSTHSTART *<03>\"')\" = 3 ] && [ \"\$(nbns '$REQ && ip.src == $A6 && nbns.flags.broadcast == 1 && nbns.flags.opcode == 5 && nbns.name matches \"NSTHSTART *<03>\"')\" -ge 3 ]"
 check "4: the P-node h5 asked both servers and never broadcast" \
   eval "[ \"\$(nbns '$REQ && ip.src == $A5 && ip.dst == $A1')\" -ge 1 ] && [ \"\$(nbns '$REQ && ip.src == $A5 && ip.dst == $A2')\" -ge 1 ] && [ \"\$(nbns '$REQ && ip.src == $A5 && nbns.flags.broadcast == 1')\" = 0 ]"
 check "4: h3 tried to refresh NSTFO<03> at h1 and h2 with both down" \
