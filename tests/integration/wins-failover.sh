@@ -356,9 +356,10 @@ before() { echo "frame.time_epoch < $1"; }
 after() { echo "frame.time_epoch >= $1"; }
 REQ="!icmp && nbns.flags.response == 0"
 # ---- fail-over and fail-back times on the wire, per transaction
-# (NAME_TRN_ID): h3's first request to h1 -> the positive answer from h2
-# (fail-over; "icmp" when h1's ICMP port unreachable cut it short), and
-# h1's restart -> its first grant of each name (fail-back).
+# (NAME_TRN_ID, releases left out): h3's first request to h1 -> the
+# positive answer from h2 (fail-over; "icmp" when h1's ICMP port
+# unreachable cut it short), and h1's restart -> its first grant of each
+# name (fail-back: the next refresh, half the TTL after the last grant).
 tshark -r "$PCAP" -Y "nbns && (ip.src == $A3 || ip.dst == $A3)" \
   -T fields -E separator=';' -e frame.time_epoch -e ip.src -e ip.dst -e nbns.id \
   -e nbns.flags.response -e nbns.flags.opcode -e nbns.flags.rcode -e nbns.name -e icmp.type \
@@ -366,7 +367,7 @@ tshark -r "$PCAP" -Y "nbns && (ip.src == $A3 || ip.dst == $A3)" \
 awk -F';' -v a1="$A1" -v a2="$A2" -v back="$T_BACK_EPOCH" -v down="$T_DOWN_EPOCH" '
   { n = $8; sub(/[ ,(].*$/, "", n); sub(/ *</, "<", n); if (n !~ /</) { n = $8; sub(/ *</, "<", n); sub(/>.*$/, ">", n) } }
   $9 != "" { icmp[$4] = 1; next }
-  $5 == 0 && $3 == a1 && !($4 in first) { first[$4] = $1; op[$4] = $6 }
+  $5 == 0 && $3 == a1 && $6 != 6 && !($4 in first) { first[$4] = $1; op[$4] = $6 }
   $5 == 1 && $2 == a2 && $7 == 0 && ($4 in first) && !($4 in done) {
     done[$4] = 1
     printf "fail-over  %-14s opcode %-2s %6.0f ms %s\n", n, op[$4], ($1 - first[$4]) * 1000, ($4 in icmp) ? "icmp" : "silent" }
