@@ -485,6 +485,19 @@ void nb_registrar_release_all (NbRegistrar *registrar, gint64 now_us);
 #define NB_REGISTRAR_REFRESH_MIN_US (5 * G_USEC_PER_SEC)
 
 /**
+ * NB_REGISTRAR_FAILBACK_US:
+ *
+ * The longest a name stays with a secondary WINS server (one that granted
+ * it after the primary failed): its refresh, which asks the primary first,
+ * comes at half the TTL or after this long, whichever is sooner. Without
+ * it a name would wait half of the TTL the secondary granted (1.5 days
+ * for nmbd's default 3 days) before returning to a primary that is back.
+ *
+ * Since: 0.2
+ */
+#define NB_REGISTRAR_FAILBACK_US (10 * 60 * G_USEC_PER_SEC)
+
+/**
  * NB_REGISTRAR_WINS_RELEASE_MAX_US:
  *
  * Longest a release takes when the WINS server stays silent: its unicast

@@ -252,8 +252,14 @@ granted (NbRegistrar *registrar, NbRegEntry *entry, guint32 server, guint32 ttl,
   entry->info.ttl = ttl;
   entry->wins_until_us[server_index (registrar, server)] =
       ttl == 0 ? G_MAXINT64 : now_us + (gint64) ttl * G_USEC_PER_SEC;
-  /* TTL 0 is infinite (RFC 1002 §4.2.5): nothing to refresh. */
-  go_idle (entry, ttl == 0 ? NB_ENGINE_NO_DEADLINE : now_us + refresh_interval_us (ttl));
+  /* TTL 0 is infinite (RFC 1002 §4.2.5): nothing to refresh, unless the
+   * grant came from a secondary server: the refresh is how a name goes
+   * back to the primary (NB_REGISTRAR_FAILBACK_US). */
+  if (server_index (registrar, server) > 0)
+    go_idle (entry, now_us + MIN (ttl == 0 ? G_MAXINT64 : refresh_interval_us (ttl),
+                                  NB_REGISTRAR_FAILBACK_US));
+  else
+    go_idle (entry, ttl == 0 ? NB_ENGINE_NO_DEADLINE : now_us + refresh_interval_us (ttl));
   g_debug ("registrar: WINS %s granted a name for %u s", _nb_engine_ipv4_str (server), ttl);
   _nb_registrar_set_state (registrar, entry, NB_NAME_STATE_REGISTERED, NB_NAME_REASON_GRANTED,
                            now_us);

@@ -644,6 +644,44 @@ test_failover_and_back (void **state)
   assert_int_equal (fake_transport_count (fx->ft), 0);
 }
 
+/* A name the secondary granted for 3 days does not wait 1.5 days to go
+ * back to the primary: its refresh (to the primary first) comes after
+ * NB_REGISTRAR_FAILBACK_US; granted by the primary again, it is refreshed
+ * at half the TTL as usual. */
+static void
+test_failback_capped (void **state)
+{
+  Fx *fx = *state;
+  NbName name = tname ("ALICE", 0x03);
+  g_autoptr (NbNsPacket) to_secondary = NULL;
+  g_autoptr (NbNsPacket) refresh = NULL;
+  const guint32 three_days = 3 * 24 * 3600;
+  NbNameInfo info;
+  gint64 granted;
+
+  make (fx, NB_NODE_P, 2, FALSE);
+  assert_true (nb_registrar_add_name (fx->reg, &name, FALSE, fx->now, NULL));
+  run_until (fx, T0 + MS (3 * WINS_MS));
+  for (int i = 0; i < 3; i++)
+    nb_ns_packet_free (pop_packet (fx->ft, WINS_IP, 137, FALSE, T0 + MS (WINS_MS) * i));
+  to_secondary = pop_packet (fx->ft, WINS2_IP, 137, FALSE, T0 + MS (3 * WINS_MS));
+  granted = fx->now;
+  answer (fx, to_secondary, WINS2_IP, NB_NS_RCODE_OK, three_days);
+  info = lookup (fx, &name);
+  assert_int_equal (info.wins_server, WINS2_IP);
+  assert_int_equal (info.refresh_us, granted + NB_REGISTRAR_FAILBACK_US);
+
+  run_until (fx, info.refresh_us);
+  refresh = pop_packet (fx->ft, WINS_IP, 137, FALSE, info.refresh_us);
+  assert_int_equal (refresh->opcode, NB_NS_OPCODE_REFRESH);
+  granted = fx->now;
+  answer (fx, refresh, WINS_IP, NB_NS_RCODE_OK, three_days);
+  info = lookup (fx, &name);
+  assert_int_equal (info.wins_server, WINS_IP);
+  assert_int_equal (info.refresh_us, granted + (gint64) three_days * G_USEC_PER_SEC / 2);
+  assert_int_equal (fake_transport_count (fx->ft), 0);
+}
+
 /* ---- release ---------------------------------------------------------- */
 
 /* A name that failed over to the secondary and came back to the primary at
@@ -1022,6 +1060,7 @@ main (void)
     cmocka_unit_test_setup_teardown (test_refresh_at_half_ttl, setup, teardown),
     cmocka_unit_test_setup_teardown (test_refresh_silent, setup, teardown),
     cmocka_unit_test_setup_teardown (test_refresh_refused, setup, teardown),
+    cmocka_unit_test_setup_teardown (test_failback_capped, setup, teardown),
     cmocka_unit_test_setup_teardown (test_failover_and_back, setup, teardown),
     cmocka_unit_test_setup_teardown (test_release_after_failback, setup, teardown),
     cmocka_unit_test_setup_teardown (test_release_to_wins, setup, teardown),
