@@ -371,13 +371,37 @@ quick_check (NsStore *store, GError **error)
   return TRUE;
 }
 
+/* Switching a new store to WAL needs an exclusive lock. When two writers
+ * open a new store at once, SQLite answers the switch with SQLITE_BUSY
+ * straight away, without the busy handler, while the other connection
+ * holds a shared lock (store-kill9.sh found it): retried, bounded by the
+ * busy timeout. */
+static gboolean
+switch_to_wal (NsStore *store, char **ret_mode, GError **error)
+{
+  gint64 deadline = g_get_monotonic_time () + BUSY_TIMEOUT_MS * G_GINT64_CONSTANT (1000);
+
+  for (;;) {
+    g_autoptr (GError) local = NULL;
+
+    if (pragma_text (store, "PRAGMA journal_mode = WAL", ret_mode, &local))
+      return TRUE;
+    if (!g_error_matches (local, NS_STORE_ERROR, NS_STORE_ERROR_BUSY) ||
+        g_get_monotonic_time () >= deadline) {
+      g_propagate_error (error, g_steal_pointer (&local));
+      return FALSE;
+    }
+    g_usleep (5000);
+  }
+}
+
 static gboolean
 configure_writer (NsStore *store, GError **error)
 {
   g_autofree char *mode = NULL;
   int persist = 1;
 
-  if (!pragma_text (store, "PRAGMA journal_mode = WAL", &mode, error))
+  if (!switch_to_wal (store, &mode, error))
     return FALSE;
   if (g_ascii_strcasecmp (mode, "wal") != 0) {
     g_set_error (error, NS_STORE_ERROR, NS_STORE_ERROR_FAILED,
