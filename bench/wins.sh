@@ -44,33 +44,9 @@ ns_samba_start h1 NSTWINS nosmbd wins loglevel=1 || ns_fail "WINS server"
 # from every subnet without rate limits (the delivery bench sends 200
 # messages from one source).
 conf() {
-  local h=$1 d; d=$(ns_dir "$h")
-  mkdir -p "$d/run" "$d/store"; chown nobody "$d/store"; chmod 755 "$d" "$d/run"
-  cat > "$d/netsendd.conf" <<EOF
-[netbios]
-name = $2
-workgroup = $NS_WORKGROUP
-aliases = $3
-interfaces = $(ns_addr "$h")
-wins-server = $A1
-[ports]
-rpc = 0
-[control]
-socket = $d/run/control
-system-bus = no
-[daemon]
-user = nobody
-log-level = warning
-[policy]
-allow = $NS_NET_BASE.0.0/16
-[limits]
-per-source-rate = 0
-global-rate = 0
-max-connections = 256
-max-connections-per-source = 64
-[store]
-path = $d/store/inbox.db
-EOF
+  ns_netsendd_conf "$1" "$2" netbios.aliases="$3" netbios.wins-server="$A1" \
+    daemon.log-level=warning limits.per-source-rate=0 limits.global-rate=0 \
+    limits.max-connections=256 limits.max-connections-per-source=64 >/dev/null
 }
 sock() { echo "$(ns_dir "$1")/run/control"; }
 

@@ -34,10 +34,6 @@ OURS=NSTBRWS
 PEER=PEERM
 WG=$NS_WORKGROUP
 COMMENT="netsend browse test"
-FAILS=0
-fail() { ns_log "FAIL: $*"; FAILS=$((FAILS + 1)); }
-ok() { ns_log "ok: $*"; }
-step() { ns_log "--- $*"; }
 
 ns_lan_up 2
 A1=$(ns_addr h1) A2=$(ns_addr h2)
@@ -171,5 +167,4 @@ if [ "$CAPTURE" = 1 ]; then
     -e browser.period -e browser.server_type -e browser.comment 2>/dev/null | sed 's/^/    /' >&2
 fi
 
-[ "$FAILS" -eq 0 ] || { ns_log "$FAILS failure(s)"; exit 1; }
-ns_log "all passed"
+ns_checks_end

@@ -13,7 +13,6 @@ set -u -o pipefail
 
 ns_require_root nmbd smbd nmblookup smbclient testparm dumpcap tshark
 
-step() { ns_log "--- $*"; }
 check() { # DESCRIPTION CMD...: fail the test unless CMD succeeds
   local what=$1; shift
   "$@" || ns_fail "$what"

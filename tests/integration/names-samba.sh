@@ -49,15 +49,6 @@ ALIAS=NSTALIAS
 EXTRA=NSTEXTRA
 PEER=PEERB
 WG=$NS_WORKGROUP
-FAILS=0
-fail() { ns_log "FAIL: $*"; FAILS=$((FAILS + 1)); }
-ok() { ns_log "ok: $*"; }
-step() { ns_log "--- $*"; }
-# check DESCRIPTION CMD...: count a failure unless CMD succeeds.
-check() {
-  local what=$1; shift
-  if "$@"; then ok "$what"; else fail "$what"; fi
-}
 
 ns_lan_up 3
 OUT="$NS_STATE/out"
@@ -319,9 +310,4 @@ check "netsendd stopped cleanly" grep -q 'Stopped' "$D1/netsendd.log"
 check "no sanitizer report in the netsendd logs" \
   eval "! grep -Eq 'ERROR: (Address|Leak)Sanitizer|runtime error:' '$D1/netsendd.log' '$D3/netsendd.log'"
 
-if [ "$FAILS" -ne 0 ]; then
-  ns_log "$FAILS check(s) failed"
-  exit 1
-fi
-ns_log "all checks passed"
-ns_down
+ns_checks_end

@@ -22,9 +22,6 @@ ns_require_root smbclient testparm dumpcap tshark python3 sqlite3
 ns_require_netsend netsendd
 unset G_DEBUG
 
-FAILS=0
-fail() { ns_log "FAIL: $*"; FAILS=$((FAILS + 1)); }
-ok() { ns_log "ok: $*"; }
 
 ns_lan_up 2
 D=$(ns_dir h1)

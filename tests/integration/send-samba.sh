@@ -38,9 +38,6 @@ ns_require_root nmbd smbd nmblookup smbclient smbstatus testparm dumpcap tshark 
 ns_require_netsend netsend
 unset G_DEBUG # Samba's tools and netsendd may warn on purpose
 
-FAILS=0
-fail() { ns_log "FAIL: $*"; FAILS=$((FAILS + 1)); }
-ok() { ns_log "ok: $*"; }
 
 ns_lan_up 5
 OUT="$NS_STATE/out"
@@ -303,9 +300,4 @@ else
   ns_log "NOTE: netsendd has no mailslot receiver in this build: * reaching a netsendd host is not checked"
 fi
 
-if [ "$FAILS" -ne 0 ]; then
-  ns_log "$FAILS check(s) failed"
-  exit 1
-fi
-ns_log "all checks passed"
-ns_down
+ns_checks_end

@@ -51,14 +51,6 @@ NS_WAIT_SECS=20
 # that runs every 20 s; the local master of B is elected ~30 s after start.
 SYNC_SECS=${WINS_DOMAIN_SYNC_SECS:-200}
 
-FAILS=0
-fail() { ns_log "FAIL: $*"; FAILS=$((FAILS + 1)); }
-ok() { ns_log "ok: $*"; }
-step() { ns_log "--- $*"; }
-check() {
-  local what=$1; shift
-  if "$@"; then ok "$what"; else fail "$what"; fi
-}
 
 ns_lan_up 2
 ns_add_router 3 || ns_fail "router and subnet B did not come up"
@@ -87,39 +79,11 @@ ns_wait 60 nmbd_says h1 "is now a domain master browser" &&
 ns_log "NSTDMB is the master browser $(( $(date +%s) - T0 )) s after its start"
 
 # ---- netsendd on h2, h4, h5
-conf() { # HOST NAME EXTRA-LINES
-  local h=$1 d; d=$(ns_dir "$h")
-  mkdir -p "$d/run" "$d/store"; chown nobody "$d/store"; chmod 755 "$d" "$d/run"
-  cat > "$d/netsendd.conf" <<EOF
-[netbios]
-name = $2
-workgroup = $WG
-interfaces = $(ns_addr "$h")
-wins-server = $A1
-node-type = h
-[ports]
-name-service = 137
-datagram = 138
-session = 139
-rpc = 0
-[control]
-socket = $d/run/control
-system-bus = no
-[daemon]
-user = nobody
-log-level = debug
-[policy]
-allow = $NS_NET_BASE.0.0/16
-[store]
-path = $d/store/inbox.db
-$3
-EOF
-}
 step "netsendd NSTALPHA (h2), NSTREMOTE (h4), NSTFAR (h5, remote-announce to h1)"
-conf h2 NSTALPHA ""
-conf h4 NSTREMOTE ""
-conf h5 NSTFAR "[browse]
-remote-announce = $A1/$WG"
+wins=(netbios.wins-server="$A1" netbios.node-type=h)
+ns_netsendd_conf h2 NSTALPHA "${wins[@]}" >/dev/null
+ns_netsendd_conf h4 NSTREMOTE "${wins[@]}" >/dev/null
+ns_netsendd_conf h5 NSTFAR "${wins[@]}" browse.remote-announce="$A1/$WG" >/dev/null
 for h in h2 h4 h5; do
   ns_netsendd_start "$h" "$(ns_dir "$h")/netsendd.conf" || ns_fail "netsendd did not start on $h"
 done
@@ -231,9 +195,4 @@ check "capture: NSTFAR's unicast announcements to h1" \
   test "$(tshark -r "$PCAP" -Y "ip.src == $A5 && ip.dst == $A1 && browser.command == 0x01" \
           -T fields -e frame.number 2>/dev/null | wc -l)" -ge 1
 
-if [ "$FAILS" -ne 0 ]; then
-  ns_log "$FAILS check(s) failed"
-  exit 1
-fi
-ns_log "all checks passed"
-ns_down
+ns_checks_end

@@ -46,14 +46,6 @@ unset G_DEBUG
 WINS_TTL=20
 T_RUN=$(date +%s%N)
 
-FAILS=0
-fail() { ns_log "FAIL: $*"; FAILS=$((FAILS + 1)); }
-ok() { ns_log "ok: $*"; }
-step() { ns_log "--- $*"; }
-check() {
-  local what=$1; shift
-  if "$@"; then ok "$what"; else fail "$what"; fi
-}
 ms_since() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }
 now_epoch() { date +%s.%N; }
 
@@ -91,33 +83,6 @@ wins_start h1 NSTWINS1 || ns_fail "WINS h1 did not start"
 wins_start h2 NSTWINS2 || ns_fail "WINS h2 did not start"
 
 # ---- netsendd
-conf() { # HOST NAME NODE-TYPE SESSION-PORT
-  local h=$1 d; d=$(ns_dir "$h")
-  mkdir -p "$d/run" "$d/store"; chown nobody "$d/store"; chmod 755 "$d" "$d/run"
-  cat > "$d/netsendd.conf" <<EOF
-[netbios]
-name = $2
-workgroup = $WG
-interfaces = $(ns_addr "$h")
-wins-server = $A1, $A2
-node-type = $3
-[ports]
-name-service = 137
-datagram = 0
-session = $4
-rpc = 0
-[control]
-socket = $d/run/control
-system-bus = no
-[daemon]
-user = nobody
-log-level = debug
-[policy]
-allow = $NS_NET_BASE.0.0/16
-[store]
-path = $d/store/inbox.db
-EOF
-}
 sock() { echo "$(ns_dir "$1")/run/control"; }
 nn() { # HOST WANT_RC LABEL ARGS...: netname, output in $OUT/LABEL.{out,err}
   local h=$1 want=$2 label=$3 rc=0
@@ -149,7 +114,7 @@ settled() { # HOST: every name of the daemon has finished registering
 
 # ---- 1. both servers up: h1 only
 step "1. netsendd NSTFO on h3 (H-node, wins-server = $A1, $A2)"
-conf h3 NSTFO h 139
+ns_netsendd_conf h3 NSTFO netbios.wins-server="$A1, $A2" netbios.node-type=h ports.datagram=0 >/dev/null
 T0=$(date +%s%N)
 ns_netsendd_start h3 "$(ns_dir h3)/netsendd.conf" "$(sock h3)" || ns_fail "netsendd did not start on h3"
 ns_wait 15 settled h3 || fail "h3: names still registering after 15 s"
@@ -275,8 +240,8 @@ for p in "$NMBD1" "$NMBD2"; do
   ns__pid_in_ns "$p" "$(ns_name h1)" || ns__pid_in_ns "$p" "$(ns_name h2)" || ns_fail "nmbd $p is not running"
 done
 kill -STOP "$NMBD1" "$NMBD2"
-conf h6 NSTHSTART h 0
-conf h5 NSTPNODE p 0
+ns_netsendd_conf h6 NSTHSTART netbios.wins-server="$A1, $A2" netbios.node-type=h ports.datagram=0 ports.session=0 >/dev/null
+ns_netsendd_conf h5 NSTPNODE netbios.wins-server="$A1, $A2" netbios.node-type=p ports.datagram=0 ports.session=0 >/dev/null
 T0=$(date +%s%N)
 ns_netsendd_start h6 "$(ns_dir h6)/netsendd.conf" "$(sock h6)" || ns_fail "netsendd did not start on h6"
 ns_wait 15 settled h6 || fail "h6: names still registering after 15 s"
@@ -420,9 +385,4 @@ check "capture: fail-back measured for NSTFO<03>, NSTSILENT<03>, NSTNEW<03>" \
   eval "[ \"\$(grep -cE '^fail-back +(NSTFO|NSTSILENT|NSTNEW)<03>' '$OUT/times.txt')\" = 3 ]"
 
 ns_log "run took $(ms_since "$T_RUN") ms"
-if [ "$FAILS" -ne 0 ]; then
-  ns_log "$FAILS check(s) failed"
-  exit 1
-fi
-ns_log "all checks passed"
-ns_down
+ns_checks_end

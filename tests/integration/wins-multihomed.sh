@@ -54,14 +54,6 @@ WINS_TTL=20
 NAME=NSTMULTI
 T_RUN=$(date +%s%N)
 
-FAILS=0
-fail() { ns_log "FAIL: $*"; FAILS=$((FAILS + 1)); }
-ok() { ns_log "ok: $*"; }
-step() { ns_log "--- $*"; }
-check() {
-  local what=$1; shift
-  if "$@"; then ok "$what"; else fail "$what"; fi
-}
 ms_since() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }
 
 ns_lan_up 2
@@ -343,9 +335,4 @@ tshark -r "$PCAP" -Y "nbns.name contains \"$NAME\" && nbns.name matches \"<03>\"
 ns_debug "NSTMULTI<03> on the wire:"$'\n'"$(cat "$OUT/nbns-03.txt")"
 
 ns_log "run took $(ms_since "$T_RUN") ms"
-if [ "$FAILS" -ne 0 ]; then
-  ns_log "$FAILS check(s) failed"
-  exit 1
-fi
-ns_log "all checks passed"
-ns_down
+ns_checks_end

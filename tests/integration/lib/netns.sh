@@ -197,6 +197,28 @@ ns__dump_logs() { # on failure: the tail of every log we have, for the test log
 # ns_down: explicit teardown at the end of a test (status 0, logs not dumped).
 ns_down() { true; ns_cleanup; }
 
+# -------------------------------------------------------------- checks
+# A test counts its failed checks and goes on, so that one run reports
+# every failure: check DESCRIPTION CMD... logs "ok: ..." or "FAIL: ..."
+# (FAILS counts the failures); fail/ok log one line; step a heading;
+# ns_checks_end exits 1 if any check failed, else tears down (status 0).
+FAILS=0
+fail() { ns_log "FAIL: $*"; FAILS=$((FAILS + 1)); }
+ok() { ns_log "ok: $*"; }
+step() { ns_log "--- $*"; }
+check() {
+  local what=$1; shift
+  if "$@"; then ok "$what"; else fail "$what"; fi
+}
+ns_checks_end() {
+  if [ "$FAILS" -ne 0 ]; then
+    ns_log "$FAILS check(s) failed"
+    exit 1
+  fi
+  ns_log "all checks passed"
+  ns_down
+}
+
 # ------------------------------------------------------------ topology
 
 ns_name() { # HOST -> namespace name
@@ -672,6 +694,47 @@ ns_require_netsend() {
   local p
   [ -n "${NETSEND_BUILD_ROOT:-}" ] || ns_skip "NETSEND_BUILD_ROOT not set (run through meson test)"
   for p in "$@"; do ns_netsend_bin "$p" >/dev/null || ns_skip "$p not built in $NETSEND_BUILD_ROOT"; done
+}
+
+# ns_netsendd_conf HOST NAME [SECTION.KEY=VALUE...]: writes HOST's
+# netsendd.conf and prints its path. The defaults are what the namespace
+# tests share: NAME in $NS_WORKGROUP on HOST's address, the standard ports
+# (RPC off), a control socket and an inbox in HOST's state dir, the daemon
+# dropping to nobody with debug logging, messages allowed from every
+# subnet of the run. Each SECTION.KEY=VALUE sets a key (a new one goes to
+# the end of its section); an empty VALUE drops the key.
+ns_netsendd_conf() {
+  local h=$1 name=$2 d kv key s out; shift 2
+  d=$(ns_dir "$h")
+  mkdir -p "$d/run" "$d/store"; chown nobody "$d/store"; chmod 755 "$d" "$d/run"
+  local -A v=(
+    [netbios.name]=$name [netbios.workgroup]=$NS_WORKGROUP [netbios.interfaces]=$(ns_addr "$h")
+    [ports.name-service]=137 [ports.datagram]=138 [ports.session]=139 [ports.rpc]=0
+    [control.socket]=$d/run/control [control.system-bus]=no
+    [daemon.user]=nobody [daemon.log-level]=debug
+    [policy.allow]=$NS_NET_BASE.0.0/16 [store.path]=$d/store/inbox.db)
+  local keys=(netbios.name netbios.workgroup netbios.interfaces ports.name-service
+              ports.datagram ports.session ports.rpc control.socket control.system-bus
+              daemon.user daemon.log-level policy.allow store.path)
+  for kv in "$@"; do
+    key=${kv%%=*}
+    [[ "$key" == *.* ]] || { ns_log "ns_netsendd_conf: '$kv' is not SECTION.KEY=VALUE"; return 1; }
+    [ -n "${v[$key]+set}" ] || keys+=("$key")
+    v[$key]=${kv#*=}
+  done
+  local sections=()
+  for key in "${keys[@]}"; do
+    s=${key%%.*}
+    [[ " ${sections[*]} " == *" $s "* ]] || sections+=("$s")
+  done
+  out=$d/netsendd.conf
+  for s in "${sections[@]}"; do
+    echo "[$s]"
+    for key in "${keys[@]}"; do
+      [ "${key%%.*}" = "$s" ] && [ -n "${v[$key]}" ] && echo "${key#*.} = ${v[$key]}"
+    done
+  done > "$out"
+  echo "$out"
 }
 
 ns__conf_socket() { # CONFIG -> control socket path: [control] socket = PATH
