@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
-/* The registrar fixture shared by test-registrar.c and test-registrar-wins.c:
+/* The registrar fixture shared by test-registrar.c, test-registrar-wins.c
+ * and test-registrar-unreachable.c:
  * a fake transport and clock, one registrar, and every event it raised. */
 
 #include "engine-test.h"
@@ -55,4 +56,26 @@ event (Fx *fx, guint i)
   if (i >= fx->events->len)
     fail_msg ("expected event %u, only %u happened", i, fx->events->len);
   return &g_array_index (fx->events, Ev, i);
+}
+
+/* ---- WINS tests (test-registrar-wins, test-registrar-unreachable) ----- */
+
+/* A datagram from @src port 137 (a WINS server's answer). */
+static inline gboolean
+inject_wins (Fx *fx, const NbNsPacket *packet, guint32 src)
+{
+  g_autoptr (GBytes) bytes = build_bytes (packet);
+  gsize len;
+  const guint8 *data = g_bytes_get_data (bytes, &len);
+
+  return nb_registrar_receive (fx->reg, data, len, src, 137, fx->now);
+}
+
+static inline NbNameInfo
+lookup (Fx *fx, const NbName *name)
+{
+  NbNameInfo info;
+
+  assert_true (nb_registrar_lookup (fx->reg, name, &info));
+  return info;
 }

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
-/* The resolver fixture shared by test-resolver.c and test-resolver-wins.c:
+/* The resolver fixture shared by test-resolver.c, test-resolver-wins.c and
+ * test-resolver-unreachable.c:
  * a fake transport and clock, one resolver, and every result it reported. */
 
 #include "engine-test.h"
@@ -68,6 +69,23 @@ on_query (NbResolver *resolver, const NbQueryResult *result, gpointer user_data)
     fx->requery = FALSE;
     assert_true (nb_resolver_query (resolver, &next, NULL, fx->now, on_query, fx, NULL) > 0);
   }
+}
+
+static inline void
+on_status (NbResolver *resolver, const NbNodeStatusResult *result, gpointer user_data)
+{
+  Fx *fx = user_data;
+  Res r = {
+    .id = result->id,
+    .status = result->status,
+    .address = result->address,
+    .at = fx->now,
+    .unreachable_errno = result->unreachable_errno,
+  };
+
+  if (result->node_status != NULL)
+    r.node_status = nb_ns_node_status_copy (result->node_status);
+  g_array_append_val (fx->results, r);
 }
 
 static inline int

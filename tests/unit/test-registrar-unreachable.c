@@ -65,25 +65,6 @@ report (Fx *fx, const FakeSent *sent, guint16 port)
   return nb_registrar_unreachable (fx->reg, data, len, sent->dst, port, ECONNREFUSED, fx->now);
 }
 
-static NbNameInfo
-lookup (Fx *fx, const NbName *name)
-{
-  NbNameInfo info;
-
-  assert_true (nb_registrar_lookup (fx->reg, name, &info));
-  return info;
-}
-
-static gboolean
-inject (Fx *fx, const NbNsPacket *packet, guint32 src)
-{
-  g_autoptr (GBytes) bytes = build_bytes (packet);
-  gsize len;
-  const guint8 *data = g_bytes_get_data (bytes, &len);
-
-  return nb_registrar_receive (fx->reg, data, len, src, 137, fx->now);
-}
-
 /* P-node: the primary's report moves the registration to the secondary at
  * once (same NAME_TRN_ID), which grants it. The primary got one datagram;
  * the refresh later starts with the primary again. */
@@ -110,7 +91,7 @@ test_pnode_failover_at_once (void **state)
   grant = nb_ns_registration_response_new (to_secondary->trn_id, &name, NB_NS_RCODE_OK, 600,
                                            a->flags, a->ipv4);
   fx->now += MS (3);
-  assert_true (inject (fx, grant, WINS2_IP));
+  assert_true (inject_wins (fx, grant, WINS2_IP));
   info = lookup (fx, &name);
   assert_int_equal (info.state, NB_NAME_STATE_REGISTERED);
   assert_int_equal (info.reason, NB_NAME_REASON_GRANTED);
@@ -200,7 +181,7 @@ test_foreign_reports_ignored (void **state)
                                           fx->now));
 
   wack = nb_ns_wack_new (wire_trn_id (sent->data), &name, 2, wire_flags (sent->data));
-  assert_true (inject (fx, wack, WINS_IP));
+  assert_true (inject_wins (fx, wack, WINS_IP));
   assert_false (report (fx, sent, 137));
   assert_int_equal (lookup (fx, &name).state, NB_NAME_STATE_REGISTERING);
   assert_int_equal (fake_transport_count (fx->ft), 0);

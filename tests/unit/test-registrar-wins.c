@@ -85,16 +85,6 @@ assert_event (Fx *fx, guint i, NbNameState old_state, NbNameState state, NbNameR
 }
 
 static gboolean
-inject (Fx *fx, const NbNsPacket *packet, guint32 src)
-{
-  g_autoptr (GBytes) bytes = build_bytes (packet);
-  gsize len;
-  const guint8 *data = g_bytes_get_data (bytes, &len);
-
-  return nb_registrar_receive (fx->reg, data, len, src, 137, fx->now);
-}
-
-static gboolean
 inject_bytes (Fx *fx, GBytes *bytes, guint32 src)
 {
   gsize len;
@@ -112,16 +102,7 @@ answer (Fx *fx, const NbNsPacket *request, guint32 server, NbNsRcode rcode, guin
   g_autoptr (NbNsPacket) reply = nb_ns_registration_response_new (
       request->trn_id, &rr->name, rcode, rcode == NB_NS_RCODE_OK ? ttl : 0, a->flags, a->ipv4);
 
-  assert_true (inject (fx, reply, server));
-}
-
-static NbNameInfo
-lookup (Fx *fx, const NbName *name)
-{
-  NbNameInfo info;
-
-  assert_true (nb_registrar_lookup (fx->reg, name, &info));
-  return info;
+  assert_true (inject_wins (fx, reply, server));
 }
 
 /* Adds @name on an H-node and lets WINS grant it for @ttl; forgets the
@@ -202,7 +183,7 @@ query_answer (Fx *fx, const NbName *name, guint32 src, gboolean broadcast)
   g_autoptr (NbNsPacket) q = nb_ns_name_query_request_new (0x5151, name, broadcast, FALSE);
   g_autoptr (NbNsPacket) r = NULL;
 
-  assert_true (inject (fx, q, src));
+  assert_true (inject_wins (fx, q, src));
   if (fake_transport_count (fx->ft) == 0)
     return -1;
   r = pop_packet (fx->ft, src, 137, FALSE, fx->now);
@@ -391,9 +372,9 @@ test_wack_then_verdict (void **state)
   fx->now += MS (100);
   wack = nb_ns_wack_new (request->trn_id, &name, 60, 0x2900);
   /* A WACK from anybody but the server asked is ignored. */
-  assert_false (inject (fx, wack, PEER_IP));
+  assert_false (inject_wins (fx, wack, PEER_IP));
   assert_true (nb_registrar_next_deadline (fx->reg) == T0 + MS (WINS_MS));
-  assert_true (inject (fx, wack, WINS_IP));
+  assert_true (inject_wins (fx, wack, WINS_IP));
   assert_true (nb_registrar_next_deadline (fx->reg) == T0 + MS (100) + S (60));
   run_until (fx, T0 + S (59));
   assert_int_equal (fake_transport_count (fx->ft), 0);
@@ -419,7 +400,7 @@ test_wack_expires (void **state)
   assert_true (nb_registrar_add_name (fx->reg, &name, FALSE, fx->now, NULL));
   request = pop_packet (fx->ft, WINS_IP, 137, FALSE, T0);
   wack = nb_ns_wack_new (request->trn_id, &name, 100000, 0x2900);
-  assert_true (inject (fx, wack, WINS_IP));
+  assert_true (inject_wins (fx, wack, WINS_IP));
   assert_true (nb_registrar_next_deadline (fx->reg) == T0 + S (NB_REGISTRAR_WACK_MAX_S));
   run_until (fx, T0 + S (NB_REGISTRAR_WACK_MAX_S));
   bcast = pop_packet (fx->ft, BCAST_IP, 137, TRUE, T0 + S (NB_REGISTRAR_WACK_MAX_S));
@@ -441,7 +422,7 @@ test_strangers_ignored (void **state)
   answer (fx, request, PEER_IP, NB_NS_RCODE_OK, 600);
   other = nb_ns_registration_response_new (request->trn_id + 1, &name, NB_NS_RCODE_OK, 600,
                                            0x6000, OUR_IP);
-  assert_false (inject (fx, other, WINS_IP));
+  assert_false (inject_wins (fx, other, WINS_IP));
   assert_int_equal (lookup (fx, &name).state, NB_NAME_STATE_REGISTERING);
   assert_int_equal (fx->events->len, 1);
 }
@@ -479,7 +460,7 @@ test_refresh_at_half_ttl (void **state)
     g_autoptr (NbNsPacket) q = nb_ns_name_query_request_new (0x4444, &name, FALSE, TRUE);
     g_autoptr (NbNsPacket) r = NULL;
 
-    assert_true (inject (fx, q, PEER_IP));
+    assert_true (inject_wins (fx, q, PEER_IP));
     r = pop_packet (fx->ft, PEER_IP, 137, FALSE, fx->now);
     assert_int_equal (r->rcode, NB_NS_RCODE_OK);
   }
@@ -577,10 +558,10 @@ test_refresh_refused (void **state)
   /* nmbd asks our other address first (WACK); the late answer to the
    * refresh's NAME_TRN_ID is no longer ours. */
   wack = nb_ns_wack_new (again->trn_id, &name, 60, 0x7900);
-  assert_true (inject (fx, wack, WINS_IP));
+  assert_true (inject_wins (fx, wack, WINS_IP));
   late = nb_ns_registration_response_new (refresh->trn_id, &name, NB_NS_RCODE_OK, 60, 0x6000,
                                           OUR_IP);
-  assert_false (inject (fx, late, WINS_IP));
+  assert_false (inject_wins (fx, late, WINS_IP));
   assert_int_equal (fx->events->len, 1);
   fx->now += MS (3);
   answer (fx, again, WINS_IP, NB_NS_RCODE_OK, 40);
@@ -751,12 +732,12 @@ test_release_after_failback (void **state)
   n_events = fx->events->len;
   fx->now += MS (2);
   reply2 = nb_ns_release_response_new (rel2->trn_id, &name, NB_NS_RCODE_OK, 0x6000, OUR_IP);
-  assert_true (inject (fx, reply2, WINS2_IP));
+  assert_true (inject_wins (fx, reply2, WINS2_IP));
   assert_int_equal (fx->events->len, n_events);
   assert_int_equal (lookup (fx, &name).state, NB_NAME_STATE_RELEASING);
   fx->now += MS (1);
   reply1 = nb_ns_release_response_new (rel1->trn_id, &name, NB_NS_RCODE_OK, 0x6000, OUR_IP);
-  assert_true (inject (fx, reply1, WINS_IP));
+  assert_true (inject_wins (fx, reply1, WINS_IP));
   assert_event (fx, fx->events->len - 1, NB_NAME_STATE_RELEASING, NB_NAME_STATE_RELEASED,
                 NB_NAME_REASON_REMOVED, fx->now);
   assert_false (nb_registrar_lookup (fx->reg, &name, NULL));
@@ -797,7 +778,7 @@ test_release_to_wins (void **state)
   request = parse_bytes (sent->data);
   reply = nb_ns_release_response_new (request->trn_id, &name, NB_NS_RCODE_OK, 0x6000, OUR_IP);
   fx->now += MS (3);
-  assert_true (inject (fx, reply, WINS_IP));
+  assert_true (inject_wins (fx, reply, WINS_IP));
   assert_event (fx, 1, NB_NAME_STATE_RELEASING, NB_NAME_STATE_RELEASED,
                 NB_NAME_REASON_REMOVED, fx->now);
   assert_false (nb_registrar_lookup (fx->reg, &name, NULL));
@@ -823,7 +804,7 @@ test_release_silent_server (void **state)
     const FakeSent *s = g_ptr_array_index (fx->ft->sent, 0);
     g_autoptr (NbNsPacket) wack = nb_ns_wack_new (wire_trn_id (s->data), &name, 60, 0x3000);
 
-    assert_false (inject (fx, wack, WINS_IP));
+    assert_false (inject_wins (fx, wack, WINS_IP));
   }
   run_until (fx, t1 + NB_REGISTRAR_WINS_RELEASE_MAX_US);
   for (int i = 0; i < 3; i++) {
@@ -889,7 +870,7 @@ test_mnode_broadcast_then_wins (void **state)
   assert_true (nb_registrar_remove_name (fx->reg, &name, t1, NULL));
   release = pop_packet (fx->ft, WINS_IP, 137, FALSE, t1);
   reply = nb_ns_release_response_new (release->trn_id, &name, NB_NS_RCODE_OK, 0x4000, OUR_IP);
-  assert_true (inject (fx, reply, WINS_IP));
+  assert_true (inject_wins (fx, reply, WINS_IP));
   run_until (fx, t1 + NB_REGISTRAR_RELEASE_DURATION_US);
   assert_int_equal (fake_transport_count (fx->ft), 3);
   assert_int_equal (last_event (fx)->info.state, NB_NAME_STATE_RELEASED);

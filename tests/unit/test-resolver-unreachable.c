@@ -53,23 +53,6 @@ setup (void **state)
   return 0;
 }
 
-static void
-on_status (NbResolver *resolver, const NbNodeStatusResult *result, gpointer user_data)
-{
-  Fx *fx = user_data;
-  Res r = {
-    .id = result->id,
-    .status = result->status,
-    .address = result->address,
-    .at = fx->now,
-    .unreachable_errno = result->unreachable_errno,
-  };
-
-  if (result->node_status != NULL)
-    r.node_status = nb_ns_node_status_copy (result->node_status);
-  g_array_append_val (fx->results, r);
-}
-
 /* The report the kernel makes of an ICMP port unreachable about @sent:
  * its destination, and its payload quoted in full (Linux quotes up to 576
  * bytes, more than a name-service packet). */

@@ -14,22 +14,6 @@
 #define OTHER_IP IP4 (10, 99, 0, 5)
 #define WINS_IP IP4 (10, 99, 0, 3)
 
-static void
-on_status (NbResolver *resolver, const NbNodeStatusResult *result, gpointer user_data)
-{
-  Fx *fx = user_data;
-  Res r = {
-    .id = result->id,
-    .status = result->status,
-    .address = result->address,
-    .at = fx->now,
-  };
-
-  if (result->node_status != NULL)
-    r.node_status = nb_ns_node_status_copy (result->node_status);
-  g_array_append_val (fx->results, r);
-}
-
 static NbResolver *
 make_resolver (Fx *fx, NbNodeType type, guint n_wins)
 {
