@@ -148,6 +148,8 @@ typedef struct {
   const char *via;
   const char **wins;
   guint32 ttl;
+  gboolean has_refresh;
+  guint32 refresh_in;
   const char *conflict_with;
   gboolean conflict_by_wins;
   const char *conflict_rcode;
@@ -174,6 +176,7 @@ read_row (GVariant *dict, NameRow *r)
   if (!g_variant_dict_lookup (&d, "wins-servers", "^a&s", &r->wins))
     r->wins = g_memdup2 (none, sizeof none);
   g_variant_dict_lookup (&d, "ttl", "u", &r->ttl);
+  r->has_refresh = g_variant_dict_lookup (&d, "refresh-in", "u", &r->refresh_in);
   g_variant_dict_lookup (&d, "conflict-with", "&s", &r->conflict_with);
   g_variant_dict_lookup (&d, "conflict-by-wins", "b", &r->conflict_by_wins);
   g_variant_dict_lookup (&d, "conflict-rcode", "&s", &r->conflict_rcode);
@@ -300,6 +303,10 @@ add_row_json (JsonBuilder *b, const NameRow *r)
   if (r->ttl > 0) {
     json_builder_set_member_name (b, "ttl");
     json_builder_add_int_value (b, r->ttl);
+  }
+  if (r->has_refresh) {
+    json_builder_set_member_name (b, "refresh-in");
+    json_builder_add_int_value (b, r->refresh_in);
   }
   if (r->conflict_with != NULL) {
     json_builder_set_member_name (b, "conflict-with");

@@ -141,6 +141,7 @@ n = names[("NSTREMOTE", 3)]
 assert n["registered-by"] == "wins", n
 assert n["wins-servers"] == [sys.argv[2]], n
 assert 0 < n["ttl"] <= 20, n
+assert 0 <= n["refresh-in"] <= n["ttl"], n
 EOF
 ns_netsend_run h4 netname --socket "$(sock h4)" --status > "$OUT/status4.out" 2>&1
 check "netname --status: node-type h, wins-servers $A1" \
