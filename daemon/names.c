@@ -377,8 +377,8 @@ log_event (Slot *slot, const NbNameInfo *info, NbNameState old_state)
     return;
   }
   if (info->reason == NB_NAME_REASON_WINS_SILENT && old_state == NB_NAME_STATE_REGISTERING) {
-    g_message ("%s on %s: no WINS server answered; holding the name and trying again later",
-               text, slot->label);
+    g_message ("%s on %s: no WINS server answered (silent or unreachable); "
+               "holding the name and trying again later", text, slot->label);
     return;
   }
   g_debug ("%s on %s: %s -> %s (%s)", text, slot->label, nb_name_state_to_string (old_state),
