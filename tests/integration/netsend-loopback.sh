@@ -183,24 +183,24 @@ done
 t=$(date +%s%N)
 run 3 timeout $NS -I 127.0.0.1 --port "$SILENT_PORT" --transport smb --timeout 1 BOB hi \
   && has timeout err '\(error 121\)'
-ms=$(( ($(date +%s%N) - t) / 1000000 ))
-[ "$ms" -lt 3000 ] || fail "--timeout 1 took $ms ms"
+log "timeout: --timeout 1 ended after $(( ($(date +%s%N) - t) / 1000000 )) ms"
 
 # --timeout is one deadline per recipient over every stage (issue 5): with
 # auto, a session that never answers leaves no time for the RPC fallback
 # (which used to get a fresh --timeout); closed TCP and UDP ports (ICMP port
 # unreachable) fail at once; an unknown name under a short --timeout is
-# still "not found", not a timeout. Times are loose bounds (2x), not
-# benchmarks.
+# still "not found", not a timeout. Checked by what the errors say (a
+# deadline overrun or a missed ICMP report gives another error); the times
+# are logged, not asserted (the bench measures speed).
 since_ms() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }
 t=$(date +%s%N)
 run 3 timeout-auto $NS -I 127.0.0.1 --port "$SILENT_PORT" --timeout 1 BOB hi \
   && has timeout-auto err '\(error 121\)' && has timeout-auto err 'no time left for the RPC fallback'
-ms=$(since_ms "$t"); [ "$ms" -lt 2000 ] || fail "timeout-auto: --timeout 1 took $ms ms"
+log "timeout-auto: --timeout 1 ended after $(since_ms "$t") ms"
 t=$(date +%s%N)
 run 3 closed-auto $NS -I 127.0.0.1 --port "$CLOSED_PORT" --timeout 5 BOB hi \
   && has closed-auto err '\(error 1225\)' && has closed-auto err 'ICMP port unreachable'
-ms=$(since_ms "$t"); [ "$ms" -lt 5000 ] || fail "closed-auto: took $ms ms (no fast failure)"
+log "closed-auto: ended after $(since_ms "$t") ms"
 # A host that runs nothing (all four ports closed on 127.0.0.1), sent to by
 # address: the node status request and the RPC fallback each end at the ICMP
 # port unreachable instead of waiting out their retransmissions, and the
@@ -239,7 +239,7 @@ run 69 closed-nbstat "$NETNAME" --host 127.0.0.1 --port "$C_NS" \
 t=$(date +%s%N)
 run 3 unknown-short $NS --timeout 1 NOSUCHNAME hi \
   && has unknown-short err '\(NERR 2273\)' && lacks unknown-short err '\(error 121\)'
-ms=$(since_ms "$t"); [ "$ms" -lt 2000 ] || fail "unknown-short: --timeout 1 took $ms ms"
+log "unknown-short: --timeout 1 ended after $(since_ms "$t") ms"
 run 3 negative $NS -I 127.0.0.1 --port "$NEG_PORT" --transport smb BOB hi \
   && has negative err '\(NERR 2273\)'
 run 3 neg-json $NS --json -I 127.0.0.1 --port "$NEG_PORT" --transport smb BOB hi \

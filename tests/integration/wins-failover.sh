@@ -156,8 +156,9 @@ kill -STOP "$NMBD1"
 T0=$(date +%s%N)
 nn h3 0 add-silent NSTSILENT /add
 T_ADD_SILENT=$(ms_since "$T0")
-check "netname NSTSILENT /add with h1 silent completed in $T_ADD_SILENT ms (3 x 1.5 s to h1, then h2: 4.5 s to 7 s)" \
-  test "$T_ADD_SILENT" -ge 4400 -a "$T_ADD_SILENT" -lt 7000
+# Times are logged, not asserted; the capture (at the end) checks what was
+# sent to whom, and the engine's unit tests the timers on a fake clock.
+ns_log "netname NSTSILENT /add with h1 silent took $T_ADD_SILENT ms (3 x 1.5 s to h1, then h2)"
 check "WINS h2 resolves NSTSILENT<03> to h3" at_wins "$A2" 'NSTSILENT#03' "$A3"
 check_where h3 NSTSILENT 3 "registered wins $A2"
 T_SEND1_EPOCH=$(now_epoch)
@@ -165,8 +166,8 @@ T0=$(date +%s%N)
 send_p NSTSILENT "to NSTSILENT, h1 silent" send-silent
 T_SEND_SILENT=$(ms_since "$T0")
 T_SEND1_END=$(now_epoch)
-check "netsend (P-node) to NSTSILENT with h1 silent: exit $SEND_RC in $T_SEND_SILENT ms (h1's 3 queries, then h2)" \
-  test "$SEND_RC" = 0 -a "$T_SEND_SILENT" -ge 2500
+check "netsend (P-node) to NSTSILENT with h1 silent: exit 0 (h1's 3 queries, then h2)" test "$SEND_RC" = 0
+ns_log "netsend to NSTSILENT with h1 silent took $T_SEND_SILENT ms"
 check "h3's inbox has it" ns_wait 5 in_inbox "to NSTSILENT, h1 silent"
 # The refresh (every WINS_TTL/2 s) of the names h1 granted fails over too:
 # 3 unanswered refreshes, then h2.
@@ -187,8 +188,7 @@ check "nothing listens on h1's port 137" ns_wait 5 nmbd_down h1
 T0=$(date +%s%N)
 nn h3 0 add-new NSTNEW /add
 T_ADD_NEW=$(ms_since "$T0")
-check "netname NSTNEW /add with h1 unreachable completed in $T_ADD_NEW ms (ICMP: no 4.5 s wait)" \
-  test "$T_ADD_NEW" -lt 2000
+ns_log "netname NSTNEW /add with h1 unreachable took $T_ADD_NEW ms (ICMP: no 4.5 s wait)"
 check "WINS h2 resolves NSTNEW<03> to h3" at_wins "$A2" 'NSTNEW#03' "$A3"
 check_where h3 NSTNEW 3 "registered wins $A2"
 T_SEND2_EPOCH=$(now_epoch)
@@ -196,8 +196,8 @@ T0=$(date +%s%N)
 send_p NSTNEW "to NSTNEW, h1 unreachable" send-new
 T_SEND_NEW=$(ms_since "$T0")
 T_SEND2_END=$(now_epoch)
-check "netsend (P-node) to NSTNEW with h1 unreachable: exit $SEND_RC in $T_SEND_NEW ms" \
-  test "$SEND_RC" = 0 -a "$T_SEND_NEW" -lt 2000
+check "netsend (P-node) to NSTNEW with h1 unreachable: exit 0" test "$SEND_RC" = 0
+ns_log "netsend to NSTNEW with h1 unreachable took $T_SEND_NEW ms"
 check "h3's inbox has it" ns_wait 5 in_inbox "to NSTNEW, h1 unreachable"
 refreshed_since_kill() {
   tail -n +"$((LOG3_AT_KILL + 1))" "$LOG3" | grep -q 'refreshing -> registered (granted)'
@@ -246,8 +246,7 @@ T0=$(date +%s%N)
 ns_netsendd_start h6 "$(ns_dir h6)/netsendd.conf" "$(sock h6)" || ns_fail "netsendd did not start on h6"
 ns_wait 15 settled h6 || fail "h6: names still registering after 15 s"
 T_H_START=$(ms_since "$T0")
-check "H-node h6 settled $T_H_START ms after its start (2 silent servers x 3 x 1.5 s, then 3 broadcasts: 9.75 s)" \
-  test "$T_H_START" -ge 9500 -a "$T_H_START" -lt 13000
+ns_log "H-node h6 settled $T_H_START ms after its start (2 silent servers x 3 x 1.5 s, then 3 broadcasts)"
 check_where h6 NSTHSTART 3 "registered broadcast "
 check "a broadcast query from h4 finds NSTHSTART<03> at h6" \
   test "$(NS_TOOL_TIMEOUT=5 ns_nmb_query h4 'NSTHSTART#03')" = "$A6"
@@ -262,8 +261,7 @@ LOG3_AT_DOWN=$(wc -l < "$LOG3")
 T0=$(date +%s%N)
 nn h3 0 add-bcast NSTBCAST /add
 T_ADD_BCAST=$(ms_since "$T0")
-check "H-node: netname NSTBCAST /add completed in $T_ADD_BCAST ms (both unreachable, then 3 broadcasts)" \
-  test "$T_ADD_BCAST" -lt 3000
+ns_log "H-node: netname NSTBCAST /add took $T_ADD_BCAST ms (both unreachable, then 3 broadcasts)"
 check_where h3 NSTBCAST 3 "registered broadcast "
 check "a broadcast query from h4 finds NSTBCAST<03> at h3" \
   test "$(NS_TOOL_TIMEOUT=5 ns_nmb_query h4 'NSTBCAST#03')" = "$A3"
