@@ -460,11 +460,13 @@ counters_and_ports (NsManager *manager, GVariantBuilder *b)
     sum.sent += c.sent;
     sum.send_errors += c.send_errors;
     sum.dropped += c.dropped;
+    sum.unreachable += c.unreachable;
   }
   g_variant_builder_add (b, "{sv}", "packets-received", g_variant_new_uint64 (sum.received));
   g_variant_builder_add (b, "{sv}", "packets-sent", g_variant_new_uint64 (sum.sent));
   g_variant_builder_add (b, "{sv}", "send-errors", g_variant_new_uint64 (sum.send_errors));
   g_variant_builder_add (b, "{sv}", "packets-dropped", g_variant_new_uint64 (sum.dropped));
+  g_variant_builder_add (b, "{sv}", "icmp-unreachable", g_variant_new_uint64 (sum.unreachable));
   g_variant_builder_init (&ports, G_VARIANT_TYPE ("a{sq}"));
   g_variant_builder_add (&ports, "{sq}", "name-service", cfg->name_service_port);
   g_variant_builder_add (&ports, "{sq}", "datagram", cfg->datagram_port);

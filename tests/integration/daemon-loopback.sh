@@ -228,6 +228,23 @@ rc=0
 wait "$PID_BETA2" || rc=$?
 [ "$rc" -eq 0 ] || fail "B exited with $rc after SIGTERM"
 
+# ---- a P-node whose WINS server has nothing on the name-service port: the
+# ICMP port unreachable reports end each registration at once (the names
+# are held, offered again later) and GetStatus counts them.
+log "starting C on 127.0.0.3:$PORT, WINS 127.0.0.4 (nothing there)"
+write_config GAMMA3 127.0.0.3 "" "$TMP/c.conf"
+sed -i 's/^interfaces = .*/&\nwins-server = 127.0.0.4\nnode-type = p/' "$TMP/c.conf"
+start_daemon GAMMA3 "$TMP/c.conf"
+C="$NETNAME --socket $TMP/run-GAMMA3/control"
+run 0 c-status $C --status --json \
+  && python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["icmp-unreachable"] >= 1, d' "$TMP/c-status.out" \
+  || fail "GetStatus icmp-unreachable"
+grep -q 'no WINS server answered (silent or unreachable)' "$TMP/GAMMA3.log" || fail "C did not log the unreachable WINS server"
+kill -TERM "$PID_GAMMA3"
+rc=0
+wait "$PID_GAMMA3" || rc=$?
+[ "$rc" -eq 0 ] || fail "C exited with $rc after SIGTERM"
+
 # ---- the system bus path: a private bus stands in for the system bus
 if command -v dbus-daemon > /dev/null && [ ! -e /run/netsend/control ]; then
   cat > "$TMP/bus.conf" <<EOF
