@@ -32,11 +32,8 @@ ip -4 addr show dev lo 2>/dev/null | grep -q 'inet 127\.' || { echo "SKIP: no IP
 TMP=$(mktemp -d /tmp/netsend-browse.XXXXXX)
 chmod 755 "$TMP"
 PIDS=()
-FAILS=0
-T0=$(date +%s%N)
-log() { printf '[browse %5.1fs] %s\n' "$(( ($(date +%s%N) - T0) / 100000000 ))e-1" "$*" >&2; }
-fail() { log "FAIL: $*"; FAILS=$((FAILS + 1)); }
-ok() { log "ok: $*"; }
+LB_LABEL=browse
+. "$(dirname "${BASH_SOURCE[0]}")/lib/loopback.sh"
 
 cleanup() {
   local pid i

@@ -26,11 +26,9 @@ unset G_DEBUG
 TMP=$(mktemp -d /tmp/netsend-loopback.XXXXXX)
 chmod 755 "$TMP"   # the daemons may run as nobody and must reach their sockets
 PIDS=()
-FAILS=0
-T0=$(date +%s%N)
+LB_LABEL=loopback
+. "$(dirname "${BASH_SOURCE[0]}")/lib/loopback.sh"
 
-log() { printf '[loopback %5.1fs] %s\n' "$(( ($(date +%s%N) - T0) / 100000000 ))e-1" "$*" >&2; }
-fail() { log "FAIL: $*"; FAILS=$((FAILS + 1)); }
 
 cleanup() {
   local pid i
@@ -80,24 +78,6 @@ $USER_LINE
 EOF
 }
 
-# run WANT_RC NAME CMD...: runs CMD, output in $TMP/NAME.out / .err.
-run() {
-  local want=$1 name=$2 rc=0
-  shift 2
-  "$@" > "$TMP/$name.out" 2> "$TMP/$name.err" || rc=$?
-  if [ "$rc" -ne "$want" ]; then
-    fail "$name: exit $rc, wanted $want: $*"
-    sed 's/^/    /' "$TMP/$name.out" "$TMP/$name.err" >&2
-    return 1
-  fi
-  return 0
-}
-has() { # NAME FILE-SUFFIX REGEX
-  grep -Eq -- "$3" "$TMP/$1.$2" || { fail "$1: .$2 lacks /$3/"; sed 's/^/    /' "$TMP/$1.$2" >&2; }
-}
-lacks() {
-  ! grep -Eq -- "$3" "$TMP/$1.$2" || { fail "$1: .$2 has /$3/"; sed 's/^/    /' "$TMP/$1.$2" >&2; }
-}
 now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 
 start_daemon() { # NAME CONFIG

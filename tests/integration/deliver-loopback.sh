@@ -43,12 +43,8 @@ unset G_DEBUG NETSEND_CONTROL
 TMP=$(mktemp -d /tmp/netsend-deliver.XXXXXX)
 chmod 755 "$TMP"
 PIDS=()
-FAILS=0
-NOTES=()
-T0=$(date +%s%N)
-log() { printf '[deliver %5.1fs] %s\n' "$(( ($(date +%s%N) - T0) / 100000000 ))e-1" "$*" >&2; }
-fail() { log "FAIL: $*"; FAILS=$((FAILS + 1)); }
-note() { log "NOTE: $*"; NOTES+=("$*"); }
+LB_LABEL=deliver
+. "$(dirname "${BASH_SOURCE[0]}")/lib/loopback.sh"
 
 stop_pid() {
   local pid=$1 i
@@ -67,33 +63,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# run WANT_RC LABEL CMD...: output in $TMP/LABEL.out / .err
-run() {
-  local want=$1 label=$2 rc=0
-  shift 2
-  "$@" < /dev/null > "$TMP/$label.out" 2> "$TMP/$label.err" || rc=$?
-  if [ "$rc" -ne "$want" ]; then
-    fail "$label: exit $rc, wanted $want: $*"
-    sed 's/^/    /' "$TMP/$label.out" "$TMP/$label.err" >&2
-    return 1
-  fi
-  return 0
-}
-has() { # LABEL out|err REGEX
-  grep -Eq -- "$3" "$TMP/$1.$2" && return 0
-  fail "$1: .$2 lacks /$3/"; sed 's/^/    /' "$TMP/$1.$2" >&2; return 1
-}
-lacks() {
-  ! grep -Eq -- "$3" "$TMP/$1.$2" && return 0
-  fail "$1: .$2 has /$3/"; sed 's/^/    /' "$TMP/$1.$2" >&2; return 1
-}
-# wait_for SECONDS CMD...: until CMD succeeds (checked every 0.1 s)
-wait_for() {
-  local n=$(( $1 * 10 )) i
-  shift
-  for i in $(seq "$n"); do "$@" 2>/dev/null && return 0; sleep 0.1; done
-  return 1
-}
 # Conditions for wait_for (re-evaluated at each try).
 lines_ge() { [ "$(grep -c . "$1" 2>/dev/null)" -ge "$2" ]; }
 # py LABEL FILE EXPR: a Python assertion over the JSON lines of FILE (rows)

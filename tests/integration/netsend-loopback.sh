@@ -31,13 +31,9 @@ unset G_DEBUG
 TMP=$(mktemp -d /tmp/netsend-cli-loopback.XXXXXX)
 chmod 755 "$TMP"
 PIDS=()
-FAILS=0
-NOTES=()
-T0=$(date +%s%N)
+LB_LABEL=netsend-loopback
+. "$(dirname "${BASH_SOURCE[0]}")/lib/loopback.sh"
 
-log() { printf '[netsend-loopback %5.1fs] %s\n' "$(( ($(date +%s%N) - T0) / 100000000 ))e-1" "$*" >&2; }
-fail() { log "FAIL: $*"; FAILS=$((FAILS + 1)); }
-note() { log "NOTE: $*"; NOTES+=("$*"); }
 
 cleanup() {
   local pid i
@@ -53,37 +49,12 @@ cleanup() {
 }
 trap cleanup EXIT
 
-free_port() { # udp|tcp
-  python3 -c 'import socket, sys
-t = socket.SOCK_DGRAM if sys.argv[1] == "udp" else socket.SOCK_STREAM
-s = socket.socket(socket.AF_INET, t); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])' "$1"
-}
 NS_PORT=$(free_port udp)
 DGM_PORT=$(free_port udp)
 SSN_PORT=$(free_port tcp)
 RPC_PORT=$(free_port udp)
 CLOSED_PORT=$(free_port tcp)
 
-# run WANT_RC LABEL CMD...: output in $TMP/LABEL.out / .err
-run() {
-  local want=$1 label=$2 rc=0
-  shift 2
-  "$@" < /dev/null > "$TMP/$label.out" 2> "$TMP/$label.err" || rc=$?
-  if [ "$rc" -ne "$want" ]; then
-    fail "$label: exit $rc, wanted $want: $*"
-    sed 's/^/    /' "$TMP/$label.out" "$TMP/$label.err" >&2
-    return 1
-  fi
-  return 0
-}
-has() { # LABEL out|err REGEX
-  grep -Eq -- "$3" "$TMP/$1.$2" && return 0
-  fail "$1: .$2 lacks /$3/"; sed 's/^/    /' "$TMP/$1.$2" >&2; return 1
-}
-lacks() {
-  ! grep -Eq -- "$3" "$TMP/$1.$2" && return 0
-  fail "$1: .$2 has /$3/"; sed 's/^/    /' "$TMP/$1.$2" >&2; return 1
-}
 json_ok() { # LABEL PYTHON-EXPR over rows (list of dicts, one per stdout line)
   python3 - "$TMP/$1.out" "$2" <<'EOF' || { fail "$1: JSON check: $2"; sed 's/^/    /' "$TMP/$1.out" >&2; }
 import json, sys

@@ -30,10 +30,8 @@ unset G_DEBUG
 TMP=$(mktemp -d /tmp/netsend-receive.XXXXXX)
 chmod 755 "$TMP"
 PID=""
-FAILS=0
-T0=$(date +%s%N)
-log() { printf '[receive %5.1fs] %s\n' "$(( ($(date +%s%N) - T0) / 100000000 ))e-1" "$*" >&2; }
-fail() { log "FAIL: $*"; FAILS=$((FAILS + 1)); }
+LB_LABEL=receive
+. "$(dirname "${BASH_SOURCE[0]}")/lib/loopback.sh"
 
 cleanup() {
   local i
