@@ -241,18 +241,24 @@ _ns_socket_address_new (guint32 ipv4, guint16 port)
 }
 
 gboolean
-_ns_socket_address_get (GSocketAddress *address, guint32 *ret_ipv4, guint16 *ret_port)
+_ns_inet_address_get_ipv4 (GInetAddress *inet, guint32 *ret_ipv4)
 {
-  GInetAddress *inet;
   const guint8 *b;
 
-  if (address == NULL || !G_IS_INET_SOCKET_ADDRESS (address))
-    return FALSE;
-  inet = g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (address));
-  if (g_inet_address_get_family (inet) != G_SOCKET_FAMILY_IPV4)
+  if (inet == NULL || g_inet_address_get_family (inet) != G_SOCKET_FAMILY_IPV4)
     return FALSE;
   b = g_inet_address_to_bytes (inet);
   *ret_ipv4 = ((guint32) b[0] << 24) | ((guint32) b[1] << 16) | ((guint32) b[2] << 8) | b[3];
+  return TRUE;
+}
+
+gboolean
+_ns_socket_address_get (GSocketAddress *address, guint32 *ret_ipv4, guint16 *ret_port)
+{
+  if (address == NULL || !G_IS_INET_SOCKET_ADDRESS (address)
+      || !_ns_inet_address_get_ipv4 (
+          g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (address)), ret_ipv4))
+    return FALSE;
   *ret_port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (address));
   return TRUE;
 }

@@ -17,6 +17,7 @@
 #include "netsend/nb-resolver.h"
 #include "netsend/ns-net.h"
 #include "netsend/ns-send.h"
+#include "ns-net-private.h"
 
 G_BEGIN_DECLS
 

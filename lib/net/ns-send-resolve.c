@@ -27,22 +27,6 @@ typedef struct {
   NbResolver *resolver;
 } Slot;
 
-/* "a.b.c.d" as a value: ipv4_text (x).s lives until the end of the full
- * expression, long enough for a printf argument. */
-typedef struct {
-  char s[16];
-} Ipv4Text;
-
-static Ipv4Text
-ipv4_text (guint32 a)
-{
-  Ipv4Text t;
-
-  g_snprintf (t.s, sizeof t.s, "%u.%u.%u.%u", a >> 24, (a >> 16) & 0xff, (a >> 8) & 0xff,
-              a & 0xff);
-  return t;
-}
-
 struct _NsSendNet {
   GPtrArray *iface_slots; /* Slot*, parallel to sender->ifaces */
   Slot *unicast;
@@ -284,10 +268,12 @@ on_query_done (NbResolver *resolver, const NbQueryResult *result, gpointer user_
   }
   for (guint i = 0; i < result->n_entries; i++)
     add_found (op, result->entries[i].ipv4);
-  if (result->status == NB_QUERY_STATUS_NOT_FOUND)
+  if (result->status == NB_QUERY_STATUS_NOT_FOUND) {
+    g_autofree char *responder = ns_ipv4_to_string (result->responder);
+
     g_string_append_printf (op->tried, "%s(negative answer from %s)",
-                            op->tried->len > 0 ? ", " : "",
-                            ipv4_text (result->responder).s);
+                            op->tried->len > 0 ? ", " : "", responder);
+  }
   if (result->unreachable_ipv4 != 0) {
     /* A WINS server that is down (ICMP destination unreachable): the
      * resolver moved on at once; say why it could not be asked. */
@@ -342,10 +328,13 @@ start_broadcast (ResolveOp *op)
   for (guint i = 0; i < net->iface_slots->len; i++) {
     Slot *slot = g_ptr_array_index (net->iface_slots, i);
     const NsIface *iface = ns_udp_endpoint_get_iface (slot->ep);
+    g_autofree char *bcast = NULL;
 
-    if (start_query (op, slot->resolver, &options))
-      g_string_append_printf (op->tried, "%sbroadcast on %s (%s)", op->tried->len ? ", " : "",
-                              iface->name, ipv4_text (iface->broadcast).s);
+    if (!start_query (op, slot->resolver, &options))
+      continue;
+    bcast = ns_ipv4_to_string (iface->broadcast);
+    g_string_append_printf (op->tried, "%sbroadcast on %s (%s)", op->tried->len ? ", " : "",
+                            iface->name, bcast);
   }
 }
 
@@ -359,8 +348,11 @@ start_wins (ResolveOp *op)
 
   if (start_query (op, op->sender->net->unicast->resolver, &options)) {
     g_string_append_printf (op->tried, "%sWINS", op->tried->len ? ", " : "");
-    for (guint i = 0; i < op->sender->n_wins; i++)
-      g_string_append_printf (op->tried, " %s", ipv4_text (op->sender->wins[i]).s);
+    for (guint i = 0; i < op->sender->n_wins; i++) {
+      g_autofree char *wins = ns_ipv4_to_string (op->sender->wins[i]);
+
+      g_string_append_printf (op->tried, " %s", wins);
+    }
   }
 }
 
@@ -373,14 +365,10 @@ on_host_resolved (GObject *source, GAsyncResult *res, gpointer user_data)
   GList *list = g_resolver_lookup_by_name_finish (G_RESOLVER (source), res, &error);
 
   for (GList *l = list; l != NULL; l = l->next) {
-    GInetAddress *addr = l->data;
+    guint32 ipv4;
 
-    if (g_inet_address_get_family (addr) == G_SOCKET_FAMILY_IPV4) {
-      const guint8 *b = g_inet_address_to_bytes (addr);
-
-      add_found (op, ((guint32) b[0] << 24) | ((guint32) b[1] << 16) |
-                       ((guint32) b[2] << 8) | b[3]);
-    }
+    if (_ns_inet_address_get_ipv4 (l->data, &ipv4))
+      add_found (op, ipv4);
   }
   g_resolver_free_addresses (list);
   if (op->done)

@@ -96,19 +96,10 @@ rpc_op_return (RpcOp *op, GError *error)
 
 static void arm_timer (RpcOp *op);
 
-static GSocketAddress *
-socket_address (guint32 ipv4, guint16 port)
-{
-  guint8 b[4] = { ipv4 >> 24, (ipv4 >> 16) & 0xff, (ipv4 >> 8) & 0xff, ipv4 & 0xff };
-  g_autoptr (GInetAddress) inet = g_inet_address_new_from_bytes (b, G_SOCKET_FAMILY_IPV4);
-
-  return g_inet_socket_address_new (inet, port);
-}
-
 static gboolean
 send_out (RpcOp *op, GError **error)
 {
-  g_autoptr (GSocketAddress) to = socket_address (op->ipv4, op->port);
+  g_autoptr (GSocketAddress) to = _ns_socket_address_new (op->ipv4, op->port);
 
   return g_socket_send_to (op->sock, to, (const char *) op->out->data, op->out->len, NULL,
                            error) >= 0;
@@ -248,8 +239,8 @@ receive_datagrams (RpcOp *op)
     g_autoptr (GSocketAddress) from = NULL;
     g_autoptr (GError) error = NULL;
     gssize n = g_socket_receive_from (op->sock, &from, (char *) buf, sizeof buf, NULL, &error);
-    GInetAddress *inet;
-    const guint8 *b;
+    guint32 from_ipv4;
+    guint16 from_port;
 
     if (n < 0) {
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
@@ -259,15 +250,9 @@ receive_datagrams (RpcOp *op)
       g_debug ("ns-send-rpc: receive: %s", error->message);
       continue;
     }
-    if (!G_IS_INET_SOCKET_ADDRESS (from))
+    if (!_ns_socket_address_get (from, &from_ipv4, &from_port))
       continue;
-    inet = g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (from));
-    if (g_inet_address_get_family (inet) != G_SOCKET_FAMILY_IPV4)
-      continue;
-    b = g_inet_address_to_bytes (inet);
-    on_datagram (op, buf, (gsize) n,
-                 ((guint32) b[0] << 24) | ((guint32) b[1] << 16) | ((guint32) b[2] << 8) | b[3],
-                 g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (from)));
+    on_datagram (op, buf, (gsize) n, from_ipv4, from_port);
   }
 }
 
@@ -293,7 +278,7 @@ static GSocket *
 open_socket (GError **error)
 {
   g_autoptr (GSocket) sock = NULL;
-  g_autoptr (GSocketAddress) any = socket_address (0, 0);
+  g_autoptr (GSocketAddress) any = _ns_socket_address_new (0, 0);
 
   sock = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_DATAGRAM, G_SOCKET_PROTOCOL_UDP,
                        error);

@@ -244,9 +244,6 @@ smb_attempt (SmbOp *op)
   MsgrSmbClientConfig config;
   g_autoptr (GError) error = NULL;
   g_autoptr (GSocketAddress) address = NULL;
-  guint8 bytes[4] = { op->ipv4 >> 24, (op->ipv4 >> 16) & 0xff, (op->ipv4 >> 8) & 0xff,
-                      op->ipv4 & 0xff };
-  g_autoptr (GInetAddress) inet = g_inet_address_new_from_bytes (bytes, G_SOCKET_FAMILY_IPV4);
 
   memset (&config, 0, sizeof config);
   config.called = op->called;
@@ -265,7 +262,7 @@ smb_attempt (SmbOp *op)
     smb_op_return (op, g_steal_pointer (&error));
     return;
   }
-  address = g_inet_socket_address_new (inet, op->port);
+  address = _ns_socket_address_new (op->ipv4, op->port);
   g_socket_client_connect_async (op->client, G_SOCKET_CONNECTABLE (address), op->guard.cancel,
                                  on_connected, g_object_ref (op->task));
 }
