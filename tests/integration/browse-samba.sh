@@ -45,31 +45,9 @@ fi
 
 # ---- netsendd in h1
 D1=$(ns_dir h1)
-mkdir -p "$D1/run" "$D1/store"
-chown nobody "$D1/store"
-chmod 755 "$D1/run"
 SOCK="$D1/run/control"
-cat > "$D1/netsendd.conf" <<EOF
-[netbios]
-name = $OURS
-workgroup = $WG
-interfaces = $A1
-[ports]
-name-service = 137
-datagram = 138
-session = 0
-rpc = 0
-[control]
-socket = $SOCK
-system-bus = no
-[daemon]
-user = nobody
-log-level = debug
-[store]
-path = $D1/store/inbox.db
-[browse]
-comment = $COMMENT
-EOF
+# (no [policy] allow: the default, its own subnet)
+ns_netsendd_conf h1 "$OURS" ports.session=0 policy.allow= browse.comment="$COMMENT" >/dev/null
 
 # browse_list: smbclient -L in h2 against smbd (NetServerEnum2 over SMB1).
 # Without SPNEGO: smbclient asks for the servers of cli->server_domain,

@@ -103,30 +103,9 @@ ns_samba_start h2 "$PEER" nosmbd loglevel=2 || ns_fail "nmbd did not start on h2
 # ---- netsendd in h1
 step "netsendd $OURS on h1"
 D1=$(ns_dir h1)
-mkdir -p "$D1/run" "$D1/store"
-chown nobody "$D1/store"
-chmod 755 "$D1/run"
 SOCK="$D1/run/control"
-cat > "$D1/netsendd.conf" <<EOF
-[netbios]
-name = $OURS
-workgroup = $WG
-aliases = $ALIAS
-interfaces = $A1
-[ports]
-name-service = 137
-datagram = 138
-session = 0
-rpc = 0
-[control]
-socket = $SOCK
-system-bus = no
-[daemon]
-user = nobody
-log-level = info
-[store]
-path = $D1/store/inbox.db
-EOF
+ns_netsendd_conf h1 "$OURS" netbios.aliases="$ALIAS" ports.session=0 daemon.log-level=info \
+  policy.allow= >/dev/null
 ns_netsendd_start h1 "$D1/netsendd.conf" "$SOCK" || ns_fail "netsendd did not start"
 # Up when no name is still registering (B-node: 3 requests 250 ms apart).
 ns_wait 10 eval "out=\$(ns_netsend_run h1 netname --socket '$SOCK' --all --quiet 2>/dev/null) && \
