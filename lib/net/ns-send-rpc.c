@@ -14,7 +14,6 @@
 #include "ns-send-private.h"
 
 #include <errno.h>
-#include <linux/errqueue.h>
 #include <netinet/in.h>
 #include <netinet/ip_icmp.h>
 #include <string.h>
@@ -186,48 +185,34 @@ unreachable_error (RpcOp *op, guint8 code, guint16 port, int error_code)
   }
 }
 
+typedef struct {
+  RpcOp *op;
+  GError *verdict;
+} Drain;
+
+static void
+on_unreachable (guint32 dst_ipv4, guint16 dst_port, guint8 code, int error_code,
+                const guint8 *quoted, gsize quoted_len, gpointer user_data)
+{
+  Drain *drain = user_data;
+
+  /* Only errors about our host count; the first verdict stands. */
+  if (drain->verdict == NULL && dst_ipv4 == drain->op->ipv4)
+    drain->verdict = unreachable_error (drain->op, code, dst_port, error_code);
+}
+
 /* Empties the socket's error queue (an unread entry keeps it reporting
  * G_IO_ERR). Returns the error an ICMP destination unreachable about a
  * datagram to our host means, or NULL. */
 static GError *
 drain_errors (RpcOp *op)
 {
-  GError *verdict = NULL;
-  int fd = g_socket_get_fd (op->sock);
+  Drain drain = { op, NULL };
+  guint8 payload[64];
 
-  for (guint i = 0; i < MAX_PER_WAKEUP; i++) {
-    union {
-      struct cmsghdr align;
-      char buf[CMSG_SPACE (sizeof (struct sock_extended_err) + sizeof (struct sockaddr_in))];
-    } control;
-    struct sockaddr_in dst;
-    char payload[64];
-    struct iovec iov = { payload, sizeof payload };
-    struct msghdr msg;
-
-    memset (&msg, 0, sizeof msg);
-    memset (&dst, 0, sizeof dst);
-    msg.msg_name = &dst;
-    msg.msg_namelen = sizeof dst;
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    msg.msg_control = &control;
-    msg.msg_controllen = sizeof control;
-    if (recvmsg (fd, &msg, MSG_ERRQUEUE | MSG_DONTWAIT) < 0)
-      break;
-    for (struct cmsghdr *c = CMSG_FIRSTHDR (&msg); c != NULL; c = CMSG_NXTHDR (&msg, c)) {
-      const struct sock_extended_err *ee = (const void *) CMSG_DATA (c);
-
-      /* msg_name is where the datagram that caused the error went
-       * (ip(7)): only errors about our host count. */
-      if (c->cmsg_level != IPPROTO_IP || c->cmsg_type != IP_RECVERR || verdict != NULL ||
-          ee->ee_origin != SO_EE_ORIGIN_ICMP || ee->ee_type != ICMP_DEST_UNREACH ||
-          msg.msg_namelen < sizeof dst || g_ntohl (dst.sin_addr.s_addr) != op->ipv4)
-        continue;
-      verdict = unreachable_error (op, ee->ee_code, g_ntohs (dst.sin_port), (int) ee->ee_errno);
-    }
-  }
-  return verdict;
+  _ns_udp_drain_error_queue (op->sock, MAX_PER_WAKEUP, payload, sizeof payload, on_unreachable,
+                             &drain);
+  return drain.verdict;
 }
 
 static void

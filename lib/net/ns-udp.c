@@ -97,8 +97,8 @@ is_pending_icmp_error (const GError *error)
  * the destination; fragmentation needed (path MTU), time exceeded and
  * local errors (SO_EE_ORIGIN_LOCAL) are not. */
 static void
-handle_error (NsUdpEndpoint *ep, const struct msghdr *msg, const struct sockaddr_in *dst,
-              gsize quoted_len)
+handle_error (const struct msghdr *msg, const struct sockaddr_in *dst, const guint8 *quoted,
+              gsize quoted_len, NsIcmpUnreachableFunc func, gpointer user_data)
 {
   for (const struct cmsghdr *c = CMSG_FIRSTHDR (msg); c != NULL;
        c = CMSG_NXTHDR ((struct msghdr *) msg, (struct cmsghdr *) c)) {
@@ -114,30 +114,28 @@ handle_error (NsUdpEndpoint *ep, const struct msghdr *msg, const struct sockaddr
     /* msg_name is where the datagram that drew the error went. */
     if (msg->msg_namelen < sizeof *dst || dst->sin_family != AF_INET)
       continue;
-    ep->counters.unreachable++;
-    if (ep->unreachable_func != NULL)
-      ep->unreachable_func (ep, g_ntohl (dst->sin_addr.s_addr), g_ntohs (dst->sin_port),
-                            (int) ee.ee_errno, ep->buf, quoted_len, ep->unreachable_data);
+    func (g_ntohl (dst->sin_addr.s_addr), g_ntohs (dst->sin_port), ee.ee_code,
+          (int) ee.ee_errno, quoted, quoted_len, user_data);
   }
 }
 
-/* Empties the error queue, at most NS_UDP_BURST entries per wake-up (an
- * entry left there keeps G_IO_ERR up, so the source comes back for it).
- * GSocket has no error-queue API: this is raw recvmsg (MSG_ERRQUEUE) on
- * its fd. */
-static void
-drain_errors (NsUdpEndpoint *ep)
+/* An entry left in the queue keeps G_IO_ERR up, so the caller's source
+ * comes back for it. GSocket has no error-queue API: this is raw recvmsg
+ * (MSG_ERRQUEUE) on its fd. */
+void
+_ns_udp_drain_error_queue (GSocket *sock, guint max, guint8 *buf, gsize buf_len,
+                           NsIcmpUnreachableFunc func, gpointer user_data)
 {
-  int fd = g_socket_get_fd (ep->unicast);
+  int fd = g_socket_get_fd (sock);
   int pending = 0;
 
-  for (guint i = 0; i < NS_UDP_BURST; i++) {
+  for (guint i = 0; i < max; i++) {
     union {
       struct cmsghdr align;
       char buf[CMSG_SPACE (sizeof (struct sock_extended_err) + sizeof (struct sockaddr_in))];
     } control;
     struct sockaddr_in dst;
-    struct iovec iov = { ep->buf, sizeof ep->buf };
+    struct iovec iov = { buf, buf_len };
     struct msghdr msg;
     ssize_t n;
 
@@ -152,12 +150,32 @@ drain_errors (NsUdpEndpoint *ep)
     n = recvmsg (fd, &msg, MSG_ERRQUEUE | MSG_DONTWAIT);
     if (n < 0)
       break;
-    handle_error (ep, &msg, &dst, (gsize) n);
+    handle_error (&msg, &dst, buf, MIN ((gsize) n, buf_len), func, user_data);
   }
   /* The pending socket error too: one that queued nothing (error queue
    * over its memory limit) would keep G_IO_ERR up forever and spin the
    * main loop. Reading SO_ERROR clears it. */
-  g_socket_get_option (ep->unicast, SOL_SOCKET, SO_ERROR, &pending, NULL);
+  g_socket_get_option (sock, SOL_SOCKET, SO_ERROR, &pending, NULL);
+}
+
+static void
+on_unreachable (guint32 dst_ipv4, guint16 dst_port, guint8 code, int error_code,
+                const guint8 *quoted, gsize quoted_len, gpointer user_data)
+{
+  NsUdpEndpoint *ep = user_data;
+
+  ep->counters.unreachable++;
+  if (ep->unreachable_func != NULL)
+    ep->unreachable_func (ep, dst_ipv4, dst_port, error_code, quoted, quoted_len,
+                          ep->unreachable_data);
+}
+
+/* At most NS_UDP_BURST entries per wake-up. */
+static void
+drain_errors (NsUdpEndpoint *ep)
+{
+  _ns_udp_drain_error_queue (ep->unicast, NS_UDP_BURST, ep->buf, sizeof ep->buf, on_unreachable,
+                             ep);
 }
 
 static void
