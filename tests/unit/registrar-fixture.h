@@ -60,15 +60,22 @@ event (Fx *fx, guint i)
 
 /* ---- WINS tests (test-registrar-wins, test-registrar-unreachable) ----- */
 
-/* A datagram from @src port 137 (a WINS server's answer). */
+/* @packet arriving from @src:@port. */
 static inline gboolean
-inject_wins (Fx *fx, const NbNsPacket *packet, guint32 src)
+inject (Fx *fx, const NbNsPacket *packet, guint32 src, guint16 port)
 {
   g_autoptr (GBytes) bytes = build_bytes (packet);
   gsize len;
   const guint8 *data = g_bytes_get_data (bytes, &len);
 
-  return nb_registrar_receive (fx->reg, data, len, src, 137, fx->now);
+  return nb_registrar_receive (fx->reg, data, len, src, port, fx->now);
+}
+
+/* A datagram from @src port 137 (a WINS server's answer). */
+static inline gboolean
+inject_wins (Fx *fx, const NbNsPacket *packet, guint32 src)
+{
+  return inject (fx, packet, src, 137);
 }
 
 static inline NbNameInfo

@@ -71,6 +71,31 @@ on_query (NbResolver *resolver, const NbQueryResult *result, gpointer user_data)
   }
 }
 
+/* @bytes / @packet arriving from @src:@port. */
+static inline gboolean
+inject_bytes (Fx *fx, GBytes *bytes, guint32 src, guint16 port)
+{
+  gsize len;
+  const guint8 *data = g_bytes_get_data (bytes, &len);
+
+  return nb_resolver_receive (fx->res, data, len, src, port, fx->now);
+}
+
+static inline gboolean
+inject (Fx *fx, const NbNsPacket *packet, guint32 src, guint16 port)
+{
+  g_autoptr (GBytes) bytes = build_bytes (packet);
+
+  return inject_bytes (fx, bytes, src, port);
+}
+
+/* A WINS server's answer (from port 137). */
+static inline gboolean
+inject_wins (Fx *fx, const NbNsPacket *packet, guint32 src)
+{
+  return inject (fx, packet, src, 137);
+}
+
 static inline void
 on_status (NbResolver *resolver, const NbNodeStatusResult *result, gpointer user_data)
 {

@@ -58,16 +58,6 @@ assert_event (Fx *fx, guint i, const NbName *name, NbNameState old_state, NbName
   assert_true (ev->info.since_us == at);
 }
 
-static gboolean
-inject (Fx *fx, const NbNsPacket *packet, guint32 src, guint16 port)
-{
-  g_autoptr (GBytes) bytes = build_bytes (packet);
-  gsize len;
-  const guint8 *data = g_bytes_get_data (bytes, &len);
-
-  return nb_registrar_receive (fx->reg, data, len, src, port, fx->now);
-}
-
 /* Registers @name unopposed and forgets the packets and events. */
 static void
 register_name (Fx *fx, const NbName *name, gboolean group)

@@ -58,16 +58,6 @@ entry_ip (const Res *r, guint i)
   return g_array_index (r->entries, NbNsAddrEntry, i).ipv4;
 }
 
-static gboolean
-inject (Fx *fx, const NbNsPacket *packet, guint32 src)
-{
-  g_autoptr (GBytes) bytes = build_bytes (packet);
-  gsize len;
-  const guint8 *data = g_bytes_get_data (bytes, &len);
-
-  return nb_resolver_receive (fx->res, data, len, src, 137, fx->now);
-}
-
 /* A positive answer to @request listing @n addresses with @nb_flags. */
 static void
 reply (Fx *fx, const NbNsPacket *request, guint32 src, guint32 ttl, guint16 nb_flags,
@@ -83,7 +73,7 @@ reply (Fx *fx, const NbNsPacket *request, guint32 src, guint32 ttl, guint16 nb_f
   answer = nb_ns_positive_query_response_new (request->trn_id,
                                               &nb_ns_packet_question (request)->name,
                                               NB_NS_FLAG_RD | NB_NS_FLAG_RA, ttl, e, n);
-  assert_true (inject (fx, answer, src));
+  assert_true (inject_wins (fx, answer, src));
 }
 
 /* Resolves @name by broadcast; PEERA answers with @ttl. */
@@ -195,7 +185,7 @@ test_cache_rules (void **state)
     wq = pop_packet (fx->ft, WINS_IP, 137, FALSE, fx->now);
     neg = nb_ns_negative_query_response_new (wq->trn_id, &nosuch, NB_NS_FLAG_RD | NB_NS_FLAG_RA,
                                              NB_NS_RCODE_NAM_ERR);
-    assert_true (inject (fx, neg, WINS_IP));
+    assert_true (inject_wins (fx, neg, WINS_IP));
     assert_int_equal (result (fx, fx->results->len - 1)->status, NB_QUERY_STATUS_NOT_FOUND);
   }
   assert_int_equal (nb_resolver_cache_get_size (fx->res, fx->now), 0);

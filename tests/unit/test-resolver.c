@@ -45,23 +45,6 @@ setup (void **state)
   return 0;
 }
 
-static gboolean
-inject_bytes (Fx *fx, GBytes *bytes, guint32 src, guint16 port)
-{
-  gsize len;
-  const guint8 *data = g_bytes_get_data (bytes, &len);
-
-  return nb_resolver_receive (fx->res, data, len, src, port, fx->now);
-}
-
-static gboolean
-inject (Fx *fx, const NbNsPacket *packet, guint32 src, guint16 port)
-{
-  g_autoptr (GBytes) bytes = build_bytes (packet);
-
-  return inject_bytes (fx, bytes, src, port);
-}
-
 static NbNsPacket *
 answer (guint16 trn, const NbName *name, guint16 nb_flags, guint32 ip)
 {
