@@ -62,31 +62,10 @@ ours_measure_names() {
 # ---------------------------------------------------------------- receiving
 
 ours_recv_conf() { # -> netsendd receiving on 139 as $SB_NAME, limits opened for load
-  local d; d=$(ns_dir "$SB_HOST")
-  mkdir -p "$d/run" "$d/store"; chmod 755 "$d/run"; chown nobody "$d/store"
-  rm -f "$d/store"/inbox.db*
-  cat > "$d/netsendd.conf" <<EOF
-[netbios]
-name = $SB_NAME
-workgroup = $NS_WORKGROUP
-interfaces = $(ns_addr "$SB_HOST")
-[ports]
-rpc = 0
-[control]
-socket = $d/run/control
-system-bus = no
-[daemon]
-user = nobody
-log-level = warning
-[limits]
-per-source-rate = 0
-global-rate = 0
-max-connections = 256
-max-connections-per-source = 64
-[store]
-path = $d/store/inbox.db
-EOF
-  echo "$d/netsendd.conf"
+  rm -f "$(ns_dir "$SB_HOST")/store"/inbox.db*
+  ns_netsendd_conf "$SB_HOST" "$SB_NAME" ports.name-service= ports.datagram= ports.session= \
+    policy.allow= daemon.log-level=warning limits.per-source-rate=0 limits.global-rate=0 \
+    limits.max-connections=256 limits.max-connections-per-source=64
 }
 
 ours_recv_start() {

@@ -205,31 +205,10 @@ sv_fanout_names() { # HOST-INDEX (0..3) -> its names, comma separated
 }
 
 sv_netsendd_conf() { # HOST HOST-INDEX -> config path
-  local h=$1 k=$2 d; d=$(ns_dir "$h")
-  mkdir -p "$d/run" "$d/store"; chmod 755 "$d/run"; chmod 777 "$d/store"
-  cat > "$d/netsendd.conf" <<EOF
-[netbios]
-name = NSD$k
-workgroup = $NS_WORKGROUP
-aliases = $(sv_fanout_names "$k")
-interfaces = veth0
-[ports]
-rpc = 0
-[control]
-socket = $d/run/control
-system-bus = no
-[daemon]
-user = nobody
-log-level = warning
-[limits]
-per-source-rate = 0
-global-rate = 0
-max-connections = 1024
-max-connections-per-source = 1024
-[store]
-path = $d/store/inbox.db
-EOF
-  echo "$d/netsendd.conf"
+  ns_netsendd_conf "$1" "NSD$2" netbios.aliases="$(sv_fanout_names "$2")" netbios.interfaces=veth0 \
+    ports.name-service= ports.datagram= ports.session= policy.allow= daemon.log-level=warning \
+    limits.per-source-rate=0 limits.global-rate=0 limits.max-connections=1024 \
+    limits.max-connections-per-source=1024
 }
 
 sv_netsendd_ready() { # HOST: every name registered
