@@ -74,21 +74,6 @@ assert eval(sys.argv[2]), rows
 EOF
 }
 
-free_ports() { # N -> N free ports usable for TCP and UDP on 127.0.0.1
-  $PY - "$1" <<'EOF'
-import socket, sys
-out = []
-while len(out) < int(sys.argv[1]):
-    t = socket.socket(); t.bind(("127.0.0.1", 0)); p = t.getsockname()[1]
-    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    try:
-        u.bind(("127.0.0.1", p)); out.append(p)
-    except OSError:
-        pass
-    t.close(); u.close()
-print(" ".join(map(str, out)))
-EOF
-}
 read -r P_SS P_SS2 <<<"$(free_ports 2)"
 
 ME=$(id -un)

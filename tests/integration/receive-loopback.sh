@@ -47,21 +47,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-free_ports() { # N -> N free ports usable for TCP and UDP on 127.0.0.1
-  $PY - "$1" <<'EOF'
-import socket, sys
-out = []
-while len(out) < int(sys.argv[1]):
-    t = socket.socket(); t.bind(("127.0.0.1", 0)); p = t.getsockname()[1]
-    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    try:
-        u.bind(("127.0.0.1", p)); out.append(p)
-    except OSError:
-        pass
-    t.close(); u.close()
-print(" ".join(map(str, out)))
-EOF
-}
 read -r P_NS P_DG P_SS P_RPC P_DIR <<<"$(free_ports 5)"
 USER_LINE=""
 if [ "$(id -u)" -eq 0 ]; then

@@ -48,3 +48,19 @@ free_port() { # udp|tcp: a port free on 127.0.0.1 now
 t = socket.SOCK_DGRAM if sys.argv[1] == "udp" else socket.SOCK_STREAM
 s = socket.socket(socket.AF_INET, t); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])' "$1"
 }
+
+free_ports() { # N -> N ports free on 127.0.0.1 for both TCP and UDP
+  python3 - "$1" <<'PYEOF'
+import socket, sys
+out = []
+while len(out) < int(sys.argv[1]):
+    t = socket.socket(); t.bind(("127.0.0.1", 0)); p = t.getsockname()[1]
+    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        u.bind(("127.0.0.1", p)); out.append(p)
+    except OSError:
+        pass
+    t.close(); u.close()
+print(" ".join(map(str, out)))
+PYEOF
+}
