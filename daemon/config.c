@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include <netsend/nb-name.h>
+#include <netsend/nb-transport.h>
 #include <netsend/ns-errors.h>
 
 #include "policy.h"
@@ -348,20 +349,54 @@ parse_unsigned (const char *value, guint64 min, guint64 max, guint64 *ret, GErro
   return TRUE;
 }
 
+/* A dotted IPv4 address other than 0.0.0.0 and multicast, in host order
+ * (wins-server, remote-announce). The limited broadcast passes: each key
+ * says why it does not take it. */
+static gboolean
+ipv4_from_text (const char *text, guint32 *ret)
+{
+  g_autoptr (GInetAddress) addr = g_inet_address_new_from_string (text);
+  const guint8 *b;
+
+  if (addr == NULL || g_inet_address_get_family (addr) != G_SOCKET_FAMILY_IPV4
+      || g_inet_address_get_is_any (addr) || g_inet_address_get_is_multicast (addr))
+    return FALSE;
+  b = g_inet_address_to_bytes (addr);
+  *ret = ((guint32) b[0] << 24) | ((guint32) b[1] << 16) | ((guint32) b[2] << 8) | b[3];
+  return TRUE;
+}
+
+/* [netbios] wins-server: the registrar and resolver take at most
+ * NB_ENGINE_MAX_WINS_SERVERS, each a host (a WINS request is unicast,
+ * RFC 1002 §4.2.2), each once (fail-over goes down the list). */
 static gboolean
 parse_ipv4_list (const char *value, char ***ret, GError **error)
 {
   g_auto (GStrv) items = split_list (value, TRUE);
+  guint32 seen[NB_ENGINE_MAX_WINS_SERVERS];
+  guint n = 0;
 
+  if (g_strv_length (items) > NB_ENGINE_MAX_WINS_SERVERS) {
+    g_set_error (error, NS_DAEMON_CONFIG_ERROR, NS_DAEMON_CONFIG_ERROR_INVALID,
+                 "%u servers, at most %d", g_strv_length (items), NB_ENGINE_MAX_WINS_SERVERS);
+    return FALSE;
+  }
   for (char **p = items; *p != NULL; p++) {
-    g_autoptr (GInetAddress) addr = g_inet_address_new_from_string (*p);
+    guint32 ipv4;
 
-    if (addr == NULL || g_inet_address_get_family (addr) != G_SOCKET_FAMILY_IPV4
-        || g_inet_address_get_is_any (addr) || g_inet_address_get_is_multicast (addr)) {
+    if (!ipv4_from_text (*p, &ipv4) || ipv4 == 0xFFFFFFFFu) {
       g_set_error (error, NS_DAEMON_CONFIG_ERROR, NS_DAEMON_CONFIG_ERROR_INVALID,
                    "'%s' is not a unicast IPv4 address", *p);
       return FALSE;
     }
+    for (guint i = 0; i < n; i++) {
+      if (seen[i] == ipv4) {
+        g_set_error (error, NS_DAEMON_CONFIG_ERROR, NS_DAEMON_CONFIG_ERROR_INVALID,
+                     "'%s' is listed twice", *p);
+        return FALSE;
+      }
+    }
+    seen[n++] = ipv4;
   }
   *ret = g_steal_pointer (&items);
   return TRUE;
@@ -472,18 +507,15 @@ ns_daemon_config_parse_remote_announce (const char *entry, const char *charset,
                                         guint32 *ret_ipv4, char **ret_workgroup, GError **error)
 {
   g_auto (GStrv) parts = g_strsplit (entry, "/", 2);
-  g_autoptr (GInetAddress) addr = g_inet_address_new_from_string (parts[0] ? parts[0] : "");
   g_autofree char *workgroup = NULL;
-  const guint8 *b;
+  guint32 ipv4;
 
-  if (addr == NULL || g_inet_address_get_family (addr) != G_SOCKET_FAMILY_IPV4
-      || g_inet_address_get_is_any (addr) || g_inet_address_get_is_multicast (addr)) {
+  if (!ipv4_from_text (parts[0] ? parts[0] : "", &ipv4)) {
     g_set_error (error, NS_DAEMON_CONFIG_ERROR, NS_DAEMON_CONFIG_ERROR_INVALID,
                  "'%s' is not IPv4-ADDRESS or IPv4-ADDRESS/WORKGROUP", entry);
     return FALSE;
   }
-  b = g_inet_address_to_bytes (addr);
-  if (b[0] == 255 && b[1] == 255 && b[2] == 255 && b[3] == 255) {
+  if (ipv4 == 0xFFFFFFFFu) {
     g_set_error (error, NS_DAEMON_CONFIG_ERROR, NS_DAEMON_CONFIG_ERROR_INVALID,
                  "'%s': the limited broadcast is never sent to (the interfaces' own "
                  "broadcasts are announced to already)", entry);
@@ -499,7 +531,7 @@ ns_daemon_config_parse_remote_announce (const char *entry, const char *charset,
     }
   }
   if (ret_ipv4 != NULL)
-    *ret_ipv4 = ((guint32) b[0] << 24) | ((guint32) b[1] << 16) | ((guint32) b[2] << 8) | b[3];
+    *ret_ipv4 = ipv4;
   if (ret_workgroup != NULL)
     *ret_workgroup = g_steal_pointer (&workgroup);
   return TRUE;

@@ -152,6 +152,13 @@ static const InvalidCase invalid_cases[] = {
     NS_DAEMON_CONFIG_ERROR_INVALID },
   { "wins 0.0.0.0", "[netbios]\nwins-server = 0.0.0.0\n", "[netbios] wins-server:",
     NS_DAEMON_CONFIG_ERROR_INVALID },
+  { "wins limited broadcast", "[netbios]\nwins-server = 255.255.255.255\n",
+    "[netbios] wins-server: '255.255.255.255' is not a unicast", NS_DAEMON_CONFIG_ERROR_INVALID },
+  { "wins listed twice", "[netbios]\nwins-server = 10.0.0.1 10.0.0.2 10.0.0.1\n",
+    "[netbios] wins-server: '10.0.0.1' is listed twice", NS_DAEMON_CONFIG_ERROR_INVALID },
+  { "wins too many", "[netbios]\nwins-server = 10.0.0.1 10.0.0.2 10.0.0.3 10.0.0.4 10.0.0.5 "
+    "10.0.0.6 10.0.0.7 10.0.0.8 10.0.0.9 10.0.0.10 10.0.0.11 10.0.0.12 10.0.0.13\n",
+    "[netbios] wins-server: 13 servers, at most 12", NS_DAEMON_CONFIG_ERROR_INVALID },
   { "charset", "[netbios]\ndos-charset = NOPE-42\n", "[netbios] dos-charset: 'NOPE-42'",
     NS_DAEMON_CONFIG_ERROR_INVALID },
   { "port too big", "[ports]\nname-service = 65536\n", "[ports] name-service: '65536' is not a number",
