@@ -240,11 +240,15 @@ apply_config (const NsDaemonConfig *c, NsSenderOptions *so)
   so->port_rpc = c->rpc_port;
 }
 
+/* The int options hold NOT_GIVEN until given: -1 typed by hand is a bad
+ * value like any other, not "the default". */
+#define NOT_GIVEN G_MININT
+
 static gboolean
 port_option (const char *name, int value, guint16 *ret, GError **error)
 {
-  if (value < 0)
-    return TRUE; /* not given */
+  if (value == NOT_GIVEN)
+    return TRUE;
   if (value < 1 || value > G_MAXUINT16) {
     g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
                  "--%s must be 1 to 65535, not %d", name, value);
@@ -292,13 +296,14 @@ apply_options (const Options *o, NsSenderOptions *so, GError **error)
   so->reliable = o->reliable;
   so->hosts_file = o->hosts_file;
   so->use_host_resolver = !o->no_host_resolver;
-  if (o->timeout < 0 || o->timeout > 3600) {
+  /* Written so that NaN fails too. */
+  if (!(o->timeout >= 0 && o->timeout <= 3600)) {
     g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
                  "--timeout must be 0.001 to 3600 seconds");
     return FALSE;
   }
   so->timeout_ms = o->timeout > 0 ? MAX (1u, (guint) (o->timeout * 1000.0 + 0.5)) : 0;
-  if (o->parallel != -1 && (o->parallel < 1 || o->parallel > NS_SEND_MAX_PARALLEL)) {
+  if (o->parallel != NOT_GIVEN && (o->parallel < 1 || o->parallel > NS_SEND_MAX_PARALLEL)) {
     g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
                  "--parallel must be 1 to %d", NS_SEND_MAX_PARALLEL);
     return FALSE;
@@ -713,7 +718,8 @@ int
 main (int argc, char **argv)
 {
   Options o = {
-    .port = -1, .name_port = -1, .datagram_port = -1, .rpc_port = -1, .parallel = -1,
+    .port = NOT_GIVEN, .name_port = NOT_GIVEN, .datagram_port = NOT_GIVEN,
+    .rpc_port = NOT_GIVEN, .parallel = NOT_GIVEN,
   };
   g_autoptr (GError) error = NULL;
   int rc;
