@@ -737,6 +737,24 @@ state_of (NsNames *names, const Tally *t)
   return t->registered > 0 ? "registered" : "releasing";
 }
 
+/* The interfaces (slot labels, each once) whose registrar holds @entry, as
+ * a NULL-terminated array for "^as"; the labels are borrowed. */
+static GPtrArray *
+interface_labels (NsNames *names, const Entry *entry)
+{
+  GPtrArray *labels = g_ptr_array_new ();
+
+  for (guint j = 0; j < names->slots->len; j++) {
+    Slot *slot = g_ptr_array_index (names->slots, j);
+
+    if (nb_registrar_lookup (slot->registrar, &entry->name, NULL)
+        && !g_ptr_array_find_with_equal_func (labels, slot->label, g_str_equal, NULL))
+      g_ptr_array_add (labels, slot->label);
+  }
+  g_ptr_array_add (labels, NULL);
+  return labels;
+}
+
 GVariant *
 ns_names_list (NsNames *names)
 {
@@ -746,17 +764,8 @@ ns_names_list (NsNames *names)
   for (guint i = 0; i < names->entries->len; i++) {
     Entry *entry = g_ptr_array_index (names->entries, i);
     g_autofree char *utf8 = nb_name_to_utf8 (&entry->name, names->charset);
-    g_autoptr (GPtrArray) labels = g_ptr_array_new ();
+    g_autoptr (GPtrArray) labels = interface_labels (names, entry);
     Tally t = tally (names, entry);
-
-    for (guint j = 0; j < names->slots->len; j++) {
-      Slot *slot = g_ptr_array_index (names->slots, j);
-
-      if (nb_registrar_lookup (slot->registrar, &entry->name, NULL)
-          && !g_ptr_array_find_with_equal_func (labels, slot->label, g_str_equal, NULL))
-        g_ptr_array_add (labels, slot->label);
-    }
-    g_ptr_array_add (labels, NULL);
     g_variant_builder_add (&builder, "(sybs^as)", utf8, nb_name_suffix (&entry->name),
                            entry->group, state_of (names, &t), (char **) labels->pdata);
   }
@@ -808,18 +817,10 @@ entry_dict (NsNames *names, const Entry *entry)
 {
   GVariantDict d;
   g_autofree char *utf8 = nb_name_to_utf8 (&entry->name, names->charset);
-  g_autoptr (GPtrArray) labels = g_ptr_array_new ();
+  g_autoptr (GPtrArray) labels = interface_labels (names, entry);
   Tally t = tally (names, entry);
   Where w;
 
-  for (guint j = 0; j < names->slots->len; j++) {
-    Slot *slot = g_ptr_array_index (names->slots, j);
-
-    if (nb_registrar_lookup (slot->registrar, &entry->name, NULL)
-        && !g_ptr_array_find_with_equal_func (labels, slot->label, g_str_equal, NULL))
-      g_ptr_array_add (labels, slot->label);
-  }
-  g_ptr_array_add (labels, NULL);
   where_of (names, entry, &w);
   g_variant_dict_init (&d, NULL);
   g_variant_dict_insert (&d, "name", "s", utf8);
