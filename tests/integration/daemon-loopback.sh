@@ -137,6 +137,10 @@ run 0 host $A --host 127.0.0.1 --port "$PORT" && {
 run 0 host-all $NETNAME --host 127.0.0.1 --port "$PORT" --all --json \
   && python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert {"ALPHA1","DLTEST","BOBX","CAROLX"} <= {n["name"] for n in d["names"]}' "$TMP/host-all.out" \
   || fail "--host --all --json"
+# Node status asks one host: these are refused before anything is sent.
+for h in 0.0.0.0 224.0.0.1 255.255.255.255; do
+  run 64 host-bad-$h $NETNAME --host $h --port "$PORT" && has host-bad-$h err 'not a unicast IPv4 address'
+done
 run 2 add-again $A CAROLX && has add-again err 'NERR 2276'
 run 2 del-computer $A alpha1 /delete && has del-computer err 'NERR 2278'
 run 2 del-unknown $A --delete zedx && has del-unknown err 'NERR 2285'
