@@ -80,10 +80,18 @@ read_hosts_file (BrowseOp *op, const char *path, GError **error)
   g_autofree char *contents = NULL;
   g_auto (GStrv) lines = NULL;
   g_autoptr (GError) local = NULL;
+  gsize len = 0;
 
-  if (!g_file_get_contents (path, &contents, NULL, &local)) {
+  if (!g_file_get_contents (path, &contents, &len, &local)) {
     g_set_error (error, NS_SEND_ERROR, NS_SEND_ERROR_INVALID_ARGUMENT,
                  "cannot read the hosts file: %s", local->message);
+    return FALSE;
+  }
+  /* Host names are UTF-8 text (add_host() upper-cases them, which needs
+   * valid UTF-8); a NUL would silently cut the rest of its line. */
+  if (!g_utf8_validate_len (contents, len, NULL)) {
+    g_set_error (error, NS_SEND_ERROR, NS_SEND_ERROR_INVALID_ARGUMENT,
+                 "cannot read the hosts file %s: not UTF-8 text", path);
     return FALSE;
   }
   lines = g_strsplit (contents, "\n", -1);
@@ -312,6 +320,27 @@ start_browse_list (BrowseOp *op)
   g_task_run_in_thread (task, browse_thread);
 }
 
+/* Names the workgroup (upper case) and reads the hosts file. */
+static gboolean
+browse_op_prepare (BrowseOp *op, const char *workgroup, NbName *ret_group, GError **error)
+{
+  g_autoptr (GError) local = NULL;
+
+  if (!g_utf8_validate (workgroup, -1, NULL)) {
+    g_set_error_literal (error, NS_SEND_ERROR, NS_SEND_ERROR_INVALID_NAME,
+                         "invalid workgroup: not UTF-8 text");
+    return FALSE;
+  }
+  op->workgroup = g_utf8_strup (workgroup, -1);
+  if (!nb_name_from_utf8 (ret_group, op->workgroup, NB_SUFFIX_WORKSTATION,
+                          op->sender->codepage, &local)) {
+    g_set_error (error, NS_SEND_ERROR, NS_SEND_ERROR_INVALID_NAME,
+                 "invalid workgroup \"%s\": %s", op->workgroup, local->message);
+    return FALSE;
+  }
+  return op->sender->hosts_file == NULL || read_hosts_file (op, op->sender->hosts_file, error);
+}
+
 void
 ns_sender_list_workgroup_async (NsSender *sender, const char *workgroup,
                                 GCancellable *cancellable, GAsyncReadyCallback callback,
@@ -328,24 +357,14 @@ ns_sender_list_workgroup_async (NsSender *sender, const char *workgroup,
   op->task = g_task_new (NULL, cancellable, callback, user_data);
   g_task_set_source_tag (op->task, ns_sender_list_workgroup_async);
   g_task_set_task_data (op->task, op, (GDestroyNotify) browse_op_free);
-  op->workgroup = g_utf8_strup (workgroup != NULL ? workgroup : sender->workgroup, -1);
   op->hosts = g_ptr_array_new_with_free_func (g_free);
   op->seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   op->pending = 1; /* this function, until every source is started */
 
-  if (!nb_name_from_utf8 (&group, op->workgroup, NB_SUFFIX_WORKSTATION, sender->codepage,
-                          &error) ||
-      (sender->hosts_file != NULL && !read_hosts_file (op, sender->hosts_file, &error))) {
+  if (!browse_op_prepare (op, workgroup != NULL ? workgroup : sender->workgroup, &group,
+                          &error)) {
     GTask *task = op->task;
 
-    if (error->domain != NS_SEND_ERROR) {
-      GError *mapped = g_error_new (NS_SEND_ERROR, NS_SEND_ERROR_INVALID_NAME,
-                                    "invalid workgroup \"%s\": %s", op->workgroup,
-                                    error->message);
-
-      g_error_free (error);
-      error = mapped;
-    }
     g_task_return_error (task, error);
     g_object_unref (task);
     return;
