@@ -396,6 +396,21 @@ gboolean nb_ns_packet_parse (const guint8 *data, gsize len, NbNsPacket **ret,
                              GError **error);
 
 /**
+ * nb_ns_peek_trn_id:
+ * @data: (array length=len): the start of a name service packet, e.g. the
+ *   part of a datagram an ICMP error message quoted
+ * @len: its length
+ * @ret_trn_id: (out): NAME_TRN_ID; untouched on failure
+ *
+ * Reads only NAME_TRN_ID, the first header field (RFC 1002 §4.2.1.1).
+ *
+ * Returns: %TRUE if @data is long enough to hold it
+ *
+ * Since: 0.2
+ */
+gboolean nb_ns_peek_trn_id (const guint8 *data, gsize len, guint16 *ret_trn_id);
+
+/**
  * nb_ns_packet_build:
  * @packet: the packet
  * @out: array the packet is appended to; unchanged on failure

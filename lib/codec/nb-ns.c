@@ -448,6 +448,22 @@ read_header (NbReader *r, NbNsPacket *packet, guint16 counts[4], GError **error)
 }
 
 gboolean
+nb_ns_peek_trn_id (const guint8 *data, gsize len, guint16 *ret_trn_id)
+{
+  NbReader r;
+  guint16 trn_id = 0;
+
+  g_return_val_if_fail (data != NULL || len == 0, FALSE);
+  g_return_val_if_fail (ret_trn_id != NULL, FALSE);
+
+  nb_reader_init (&r, data, len);
+  if (!nb_reader_be16 (&r, &trn_id))
+    return FALSE;
+  *ret_trn_id = trn_id;
+  return TRUE;
+}
+
+gboolean
 nb_ns_packet_parse (const guint8 *data, gsize len, NbNsPacket **ret, GError **error)
 {
   g_autoptr (NbNsPacket) packet = NULL;

@@ -485,12 +485,14 @@ _nb_fsm_unreachable (NbRegistrar *registrar, NbRegEntry *entry, const guint8 *qu
                      gsize quoted_len, guint32 dst_ipv4, guint16 dst_port, gint64 now_us,
                      gboolean *ret_dropped)
 {
+  guint16 quoted_id;
+
   if (entry->phase != NB_REG_PHASE_WINS || entry->wacked
       || registrar->config.wins_servers[entry->server] != dst_ipv4
       || registrar->config.port != dst_port)
     return FALSE;
-  /* NAME_TRN_ID, RFC 1002 §4.2.1.1, where the ICMP message quoted it. */
-  if (quoted_len >= 2 && ((guint16) ((quoted[0] << 8) | quoted[1])) != entry->trn_id)
+  /* NAME_TRN_ID, where the ICMP message quoted it. */
+  if (nb_ns_peek_trn_id (quoted, quoted_len, &quoted_id) && quoted_id != entry->trn_id)
     return FALSE;
   g_debug ("registrar: WINS %s is unreachable: no retransmissions to it",
            _nb_engine_ipv4_str (dst_ipv4));

@@ -748,11 +748,11 @@ unreachable_matches (const Request *req, const guint8 *quoted, gsize quoted_len,
                      guint32 dst_ipv4, guint16 dst_port)
 {
   const Phase *p = &req->phases[req->phase];
+  guint16 quoted_id;
 
   if (req->cached || p->broadcast || p->dst != dst_ipv4 || p->port != dst_port)
     return FALSE;
-  /* NAME_TRN_ID: the first two bytes of the header, RFC 1002 §4.2.1.1. */
-  if (quoted_len >= 2 && ((guint16) ((quoted[0] << 8) | quoted[1])) != req->trn_id)
+  if (nb_ns_peek_trn_id (quoted, quoted_len, &quoted_id) && quoted_id != req->trn_id)
     return FALSE;
   return TRUE;
 }
