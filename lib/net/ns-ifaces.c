@@ -13,6 +13,7 @@
 #include <netinet/in.h>
 #include <netpacket/packet.h>
 #include <string.h>
+#include <sys/socket.h>
 
 NsIface *
 ns_iface_copy (const NsIface *iface)
@@ -238,6 +239,27 @@ _ns_socket_address_new (guint32 ipv4, guint16 port)
   g_autoptr (GInetAddress) addr = g_inet_address_new_from_bytes (bytes, G_SOCKET_FAMILY_IPV4);
 
   return g_inet_socket_address_new (addr, port);
+}
+
+gboolean
+_ns_socket_bind (GSocket *sock, guint32 ipv4, guint16 port, gboolean reuse, GError **error)
+{
+  g_autoptr (GSocketAddress) addr = _ns_socket_address_new (ipv4, port);
+  struct sockaddr_in native;
+
+  if (!g_socket_set_option (sock, SOL_SOCKET, SO_REUSEADDR, reuse ? 1 : 0, error)
+      || !g_socket_address_to_native (addr, &native, sizeof native, error))
+    return FALSE;
+  if (bind (g_socket_get_fd (sock), (struct sockaddr *) &native, sizeof native) < 0) {
+    int saved = errno;
+    g_autofree char *text = ns_ipv4_to_string (ipv4);
+
+    g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved), "Cannot bind %s %s:%u: %s",
+                 g_socket_get_socket_type (sock) == G_SOCKET_TYPE_STREAM ? "TCP" : "UDP",
+                 text, port, g_strerror (saved));
+    return FALSE;
+  }
+  return TRUE;
 }
 
 gboolean

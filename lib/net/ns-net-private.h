@@ -8,6 +8,13 @@
 /* An IPv4 socket address from a host-order address and a port. */
 GSocketAddress *_ns_socket_address_new (guint32 ipv4, guint16 port);
 
+/* Binds @sock to @ipv4:@port with SO_REUSEADDR set to @reuse. Not
+ * g_socket_bind(): it resets SO_REUSEADDR to its allow_reuse argument,
+ * and allow_reuse also sets SO_REUSEPORT, which would let two processes
+ * split our traffic between them. */
+gboolean _ns_socket_bind (GSocket *sock, guint32 ipv4, guint16 port, gboolean reuse,
+                          GError **error);
+
 /* The host-order IPv4 address of @inet; FALSE (output untouched) if it
  * is not IPv4. */
 gboolean _ns_inet_address_get_ipv4 (GInetAddress *inet, guint32 *ret_ipv4);

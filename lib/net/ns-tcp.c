@@ -341,26 +341,15 @@ static GSocket *
 open_listening (guint32 address, guint16 port, GError **error)
 {
   g_autoptr (GSocket) sock = NULL;
-  g_autoptr (GSocketAddress) addr = _ns_socket_address_new (address, port);
-  struct sockaddr_in native;
 
   sock = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, error);
   if (sock == NULL)
     return NULL;
   g_socket_set_blocking (sock, FALSE);
-  /* SO_REUSEADDR only (not g_socket_bind(): see ns-udp.c): rebinding over
-   * TIME_WAIT works, a second live listener on this address still fails. */
-  if (!g_socket_set_option (sock, SOL_SOCKET, SO_REUSEADDR, 1, error)
-      || !g_socket_address_to_native (addr, &native, sizeof native, error))
+  /* SO_REUSEADDR only (_ns_socket_bind()): rebinding over TIME_WAIT
+   * works, a second live listener on this address still fails. */
+  if (!_ns_socket_bind (sock, address, port, TRUE, error))
     return NULL;
-  if (bind (g_socket_get_fd (sock), (struct sockaddr *) &native, sizeof native) < 0) {
-    int saved = errno;
-    g_autofree char *text = ns_ipv4_to_string (address);
-
-    g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved), "Cannot bind TCP %s:%u: %s",
-                 text, port, g_strerror (saved));
-    return NULL;
-  }
   g_socket_set_listen_backlog (sock, LISTEN_BACKLOG);
   if (!g_socket_listen (sock, error))
     return NULL;

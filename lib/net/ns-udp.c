@@ -50,8 +50,6 @@ static GSocket *
 open_bound (guint32 ipv4, guint16 port, gboolean reuse, gboolean recverr, GError **error)
 {
   g_autoptr (GSocket) sock = NULL;
-  g_autoptr (GSocketAddress) addr = _ns_socket_address_new (ipv4, port);
-  struct sockaddr_in native;
 
   sock = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_DATAGRAM, G_SOCKET_PROTOCOL_UDP, error);
   if (sock == NULL)
@@ -60,22 +58,11 @@ open_bound (guint32 ipv4, guint16 port, gboolean reuse, gboolean recverr, GError
   g_socket_set_broadcast (sock, TRUE);
   /* Only the broadcast socket shares its address (with other endpoints on
    * the same broadcast domain, and with nmbd's own broadcast socket); a
-   * second daemon on the same unicast address must fail loudly. Not
-   * g_socket_bind(): it resets SO_REUSEADDR to its allow_reuse argument,
-   * and allow_reuse also sets SO_REUSEPORT, which would let two processes
-   * split our unicast traffic between them. */
-  if (!g_socket_set_option (sock, SOL_SOCKET, SO_REUSEADDR, reuse ? 1 : 0, error)
-      || (recverr && !g_socket_set_option (sock, IPPROTO_IP, IP_RECVERR, 1, error))
-      || !g_socket_address_to_native (addr, &native, sizeof native, error))
+   * second daemon on the same unicast address must fail loudly
+   * (_ns_socket_bind(): SO_REUSEADDR, never SO_REUSEPORT). */
+  if ((recverr && !g_socket_set_option (sock, IPPROTO_IP, IP_RECVERR, 1, error))
+      || !_ns_socket_bind (sock, ipv4, port, reuse, error))
     return NULL;
-  if (bind (g_socket_get_fd (sock), (struct sockaddr *) &native, sizeof native) < 0) {
-    int saved = errno;
-    g_autofree char *text = ns_ipv4_to_string (ipv4);
-
-    g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved), "Cannot bind UDP %s:%u: %s",
-                 text, port, g_strerror (saved));
-    return NULL;
-  }
   return g_steal_pointer (&sock);
 }
 
