@@ -537,12 +537,13 @@ ns_daemon_config_parse_remote_announce (const char *entry, const char *charset,
   return TRUE;
 }
 
-/* [browse] remote-announce: entries in canonical form ("10.0.0.5/OTHER"). */
+/* [browse] remote-announce: entries in canonical form ("10.0.0.5/OTHER"),
+ * each once (a repeat would announce twice each period). */
 static gboolean
 parse_remote_list (const char *value, const char *charset, char ***ret, GError **error)
 {
   g_auto (GStrv) items = split_list (value, TRUE);
-  g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
+  g_autoptr (GPtrArray) canonical = g_ptr_array_new_with_free_func (g_free);
 
   if (g_strv_length (items) > NS_MAX_REMOTE_ANNOUNCE) {
     g_set_error (error, NS_DAEMON_CONFIG_ERROR, NS_DAEMON_CONFIG_ERROR_INVALID,
@@ -552,19 +553,23 @@ parse_remote_list (const char *value, const char *charset, char ***ret, GError *
   for (char **p = items; *p != NULL; p++) {
     g_autofree char *workgroup = NULL;
     g_auto (GStrv) parts = g_strsplit (*p, "/", 2);
+    char *item;
 
     if (!ns_daemon_config_parse_remote_announce (*p, charset != NULL ? charset : "CP850", NULL,
                                                  &workgroup, error))
       return FALSE;
-    if (workgroup != NULL) {
-      g_autofree char *item = g_strdup_printf ("%s/%s", parts[0], workgroup);
-
-      g_strv_builder_add (builder, item);
-    } else {
-      g_strv_builder_add (builder, parts[0]);
+    item = workgroup != NULL ? g_strdup_printf ("%s/%s", parts[0], workgroup)
+                             : g_strdup (parts[0]);
+    if (g_ptr_array_find_with_equal_func (canonical, item, g_str_equal, NULL)) {
+      g_set_error (error, NS_DAEMON_CONFIG_ERROR, NS_DAEMON_CONFIG_ERROR_INVALID,
+                   "'%s' is listed twice", *p);
+      g_free (item);
+      return FALSE;
     }
+    g_ptr_array_add (canonical, item);
   }
-  *ret = g_strv_builder_end (builder);
+  g_ptr_array_add (canonical, NULL);
+  *ret = (char **) g_ptr_array_free (g_steal_pointer (&canonical), FALSE);
   return TRUE;
 }
 
@@ -670,7 +675,7 @@ parse_bool (const char *value, gboolean *ret, GError **error)
     }
   }
   g_set_error (error, NS_DAEMON_CONFIG_ERROR, NS_DAEMON_CONFIG_ERROR_INVALID,
-               "'%s' is not one of true, false (or yes, no, 1, 0)", value);
+               "'%s' is not one of true, false (or yes, no, 1, 0, on, off)", value);
   return FALSE;
 }
 

@@ -152,6 +152,9 @@ static const InvalidCase invalid_cases[] = {
     NS_DAEMON_CONFIG_ERROR_INVALID },
   { "wins 0.0.0.0", "[netbios]\nwins-server = 0.0.0.0\n", "[netbios] wins-server:",
     NS_DAEMON_CONFIG_ERROR_INVALID },
+  { "bool not a bool", "[browse]\nannounce = maybe\n",
+    "[browse] announce: 'maybe' is not one of true, false (or yes, no, 1, 0, on, off)",
+    NS_DAEMON_CONFIG_ERROR_INVALID },
   { "wins limited broadcast", "[netbios]\nwins-server = 255.255.255.255\n",
     "[netbios] wins-server: '255.255.255.255' is not a unicast", NS_DAEMON_CONFIG_ERROR_INVALID },
   { "wins listed twice", "[netbios]\nwins-server = 10.0.0.1 10.0.0.2 10.0.0.1\n",
@@ -231,6 +234,8 @@ static const InvalidCase invalid_cases[] = {
     "[browse] remote-announce: '10.0.0.1/'", NS_DAEMON_CONFIG_ERROR_INVALID },
   { "remote-announce limited broadcast", "[browse]\nremote-announce = 255.255.255.255\n",
     "[browse] remote-announce: '255.255.255.255': the limited broadcast", NS_DAEMON_CONFIG_ERROR_INVALID },
+  { "remote-announce listed twice", "[browse]\nremote-announce = 10.0.0.1/wg, 10.0.0.2 10.0.0.1/WG\n",
+    "[browse] remote-announce: '10.0.0.1/WG' is listed twice", NS_DAEMON_CONFIG_ERROR_INVALID },
   { "remote-announce 0.0.0.0", "[browse]\nremote-announce = 0.0.0.0\n",
     "[browse] remote-announce: '0.0.0.0'", NS_DAEMON_CONFIG_ERROR_INVALID },
 };
