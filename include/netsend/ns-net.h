@@ -117,6 +117,21 @@ char *ns_ipv4_to_string (guint32 address);
 gboolean ns_ipv4_from_string (const char *text, guint32 *ret);
 
 /**
+ * ns_ipv4_is_unicast:
+ * @address: a host-order IPv4 address
+ *
+ * Whether @address can name one host: not 0.0.0.0, not multicast
+ * (224.0.0.0/4, RFC 5771) and not the limited broadcast 255.255.255.255.
+ * A WINS server or a --host target must be one (a WINS request is unicast,
+ * RFC 1002 §4.2.2).
+ *
+ * Returns: %TRUE for such an address
+ *
+ * Since: 0.2
+ */
+gboolean ns_ipv4_is_unicast (guint32 address);
+
+/**
  * NsUdpEndpoint:
  *
  * A UDP endpoint on one interface and port (see the file comment). Lives on

@@ -55,6 +55,12 @@ ns_ipv4_from_string (const char *text, guint32 *ret)
   return TRUE;
 }
 
+gboolean
+ns_ipv4_is_unicast (guint32 address)
+{
+  return address != 0 && (address >> 28) != 0xE && address != 0xFFFFFFFFu;
+}
+
 static guint32
 sockaddr_ipv4 (const struct sockaddr *sa)
 {

@@ -161,10 +161,19 @@ setup_wins (NsSender *sender, const NsSenderOptions *opts, GError **error)
                    "at most %d WINS servers", NB_ENGINE_MAX_WINS_SERVERS);
       return FALSE;
     }
-    if (!ns_ipv4_from_string (opts->wins_servers[i], &sender->wins[i])) {
+    if (!ns_ipv4_from_string (opts->wins_servers[i], &sender->wins[i])
+        || !ns_ipv4_is_unicast (sender->wins[i])) {
       g_set_error (error, NS_SEND_ERROR, NS_SEND_ERROR_INVALID_ARGUMENT,
-                   "WINS server \"%s\" is not an IPv4 address", opts->wins_servers[i]);
+                   "WINS server \"%s\" is not a unicast IPv4 address", opts->wins_servers[i]);
       return FALSE;
+    }
+    /* Fail-over goes down the list: a server twice would be asked twice. */
+    for (guint j = 0; j < i; j++) {
+      if (sender->wins[j] == sender->wins[i]) {
+        g_set_error (error, NS_SEND_ERROR, NS_SEND_ERROR_INVALID_ARGUMENT,
+                     "WINS server \"%s\" is listed twice", opts->wins_servers[i]);
+        return FALSE;
+      }
     }
     sender->n_wins = i + 1;
   }
