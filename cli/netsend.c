@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <glib-unix.h>
+#include <glib/gstdio.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -274,6 +275,26 @@ blocks_option (const char *text, NsSendBlockMode *ret, GError **error)
   return FALSE;
 }
 
+/* Checked before sending: unread, it would only fail the * and /DOMAIN
+ * recipients one by one (exit 3), and without --reliable nothing reads it. */
+static gboolean
+hosts_file_option (const Options *o, GError **error)
+{
+  if (!o->reliable) {
+    g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                         "--hosts-file works with --reliable");
+    return FALSE;
+  }
+  if (g_access (o->hosts_file, R_OK) != 0) {
+    int saved = errno;
+
+    g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "--hosts-file %s: %s",
+                 o->hosts_file, g_strerror (saved));
+    return FALSE;
+  }
+  return TRUE;
+}
+
 static gboolean
 apply_options (const Options *o, NsSenderOptions *so, GError **error)
 {
@@ -294,6 +315,8 @@ apply_options (const Options *o, NsSenderOptions *so, GError **error)
   so->address = o->ip;
   so->split = o->split;
   so->reliable = o->reliable;
+  if (o->hosts_file != NULL && !hosts_file_option (o, error))
+    return FALSE;
   so->hosts_file = o->hosts_file;
   so->use_host_resolver = !o->no_host_resolver;
   /* Written so that NaN fails too. */

@@ -92,6 +92,8 @@ run 2 bad-port $NS --port 70000 BOB hi && has bad-port err '--port must be 1 to 
 run 2 port-minus-one $NS --port -1 BOB hi && has port-minus-one err '--port must be 1 to 65535, not -1'
 run 2 parallel-minus-one $NS --parallel -1 BOB hi && has parallel-minus-one err '--parallel must be 1 to'
 run 2 timeout-nan $NS --timeout nan BOB hi && has timeout-nan err '--timeout must be'
+run 2 hosts-file-alone $NS --hosts-file /dev/null BOB hi && has hosts-file-alone err '--hosts-file works with --reliable'
+run 2 hosts-file-missing $NS --reliable --hosts-file "$TMP/no-such-file" '*' hi && has hosts-file-missing err 'No such file'
 run 2 bad-transport $NS --transport carrier-pigeon BOB hi && has bad-transport err 'auto, smb, mailslot or rpc'
 run 2 bad-blocks $NS --blocks some BOB hi
 run 2 bad-option $NS --no-such-option BOB hi && has bad-option err "Try 'netsend --help'"
