@@ -94,12 +94,6 @@ static void start_commit (NsInbox *inbox);
 
 /* ---- helpers ----------------------------------------------------------- */
 
-static char *
-ipv4_text (guint32 a)
-{
-  return g_strdup_printf ("%u.%u.%u.%u", a >> 24, (a >> 16) & 0xff, (a >> 8) & 0xff, a & 0xff);
-}
-
 static GInetAddress *
 inet_address (guint32 a)
 {
@@ -111,7 +105,7 @@ inet_address (guint32 a)
 char *
 ns_inbox_describe (NsTransportKind transport, guint32 source, const char *from, const char *to)
 {
-  g_autofree char *addr = ipv4_text (source);
+  g_autofree char *addr = ns_ipv4_to_string (source);
   g_autofree char *f = ns_format_sanitize (from != NULL ? from : "", TRUE, 32);
   g_autofree char *t = ns_format_sanitize (to != NULL ? to : "", TRUE, 32);
 
@@ -419,7 +413,7 @@ build_message (NsInbox *inbox, const NsInboxSubmission *s)
 
   m->received_us = g_get_real_time ();
   m->transport = s->transport;
-  m->source = ipv4_text (s->source);
+  m->source = ns_ipv4_to_string (s->source);
   m->port = s->port;
   m->from = decode_name (s->from, codepage);
   m->to = decode_name (s->to, codepage);
@@ -496,7 +490,7 @@ default_allow (const GPtrArray *ifaces)
 
   for (guint i = 0; ifaces != NULL && i < ifaces->len; i++) {
     const NsIface *iface = g_ptr_array_index (ifaces, i);
-    g_autofree char *net = ipv4_text (iface->address & iface->netmask);
+    g_autofree char *net = ns_ipv4_to_string (iface->address & iface->netmask);
     guint prefix = 32 - (guint) __builtin_popcount (~iface->netmask);
 
     g_ptr_array_add (list, g_strdup_printf ("%s/%u", net, prefix));
@@ -669,7 +663,7 @@ ns_inbox_note_refused (NsInbox *inbox, NsTransportKind transport, guint32 source
                        NsVerdict verdict, const char *detail)
 {
   guint64 suppressed = 0;
-  g_autofree char *addr = ipv4_text (source);
+  g_autofree char *addr = ns_ipv4_to_string (source);
 
   g_return_if_fail (inbox != NULL && (guint) transport <= NS_TRANSPORT_RPC);
   g_return_if_fail ((guint) verdict < NS_VERDICT_N_VALUES);
