@@ -39,11 +39,20 @@ many_op_free (ManyOp *op)
   g_free (op);
 }
 
+/* Upper case for the duplicate check. g_utf8_strup() needs UTF-8: other
+ * bytes stay as they are, and parse_target() refuses them with a clear
+ * error when their turn comes. */
+static char *
+fold_key (const char *text)
+{
+  return g_utf8_validate (text, -1, NULL) ? g_utf8_strup (text, -1) : g_strdup (text);
+}
+
 /* Adds @target unless an equal one (case-insensitive) was seen. */
 static void
 enqueue (ManyOp *op, const char *target)
 {
-  char *key = g_utf8_strup (target, -1);
+  char *key = fold_key (target);
 
   if (!g_hash_table_add (op->seen, key))
     return;
@@ -56,7 +65,9 @@ broadcast_domain (NsSender *sender, const char *target)
 {
   if (strcmp (target, "*") == 0 || g_ascii_strcasecmp (target, "/domain") == 0)
     return g_strdup (sender->workgroup);
-  if (g_ascii_strncasecmp (target, "/domain:", 8) == 0 && target[8] != '\0')
+  /* Not UTF-8: not expanded, and the send of the target itself fails. */
+  if (g_ascii_strncasecmp (target, "/domain:", 8) == 0 && target[8] != '\0'
+      && g_utf8_validate (target + 8, -1, NULL))
     return g_utf8_strup (target + 8, -1);
   return NULL;
 }
