@@ -169,6 +169,16 @@ print_result_text (NetsendOutput *out, const NsSendResult *result)
                       NULL);
 }
 
+/* One JSON object on a line of its own, at once (a reader may follow it). */
+static void
+print_json (NetsendOutput *out, JsonNode *node)
+{
+  g_autofree char *text = netsend_json_line (node);
+
+  fprintf (out->stream, "%s\n", text);
+  fflush (out->stream);
+}
+
 void
 netsend_output_result (NetsendOutput *out, const NsSendResult *result)
 {
@@ -185,10 +195,8 @@ netsend_output_result (NetsendOutput *out, const NsSendResult *result)
   progress_erase (out);
   if (out->json) {
     g_autoptr (JsonNode) node = netsend_result_to_json (result);
-    g_autofree char *text = netsend_json_line (node);
 
-    fprintf (out->stream, "%s\n", text);
-    fflush (out->stream);
+    print_json (out, node);
   } else {
     print_result_text (out, result);
   }
@@ -222,10 +230,8 @@ netsend_output_error (NetsendOutput *out, const GError *error, const char *hint)
   progress_erase (out);
   if (out->json) {
     g_autoptr (JsonNode) node = netsend_error_to_json (error);
-    g_autofree char *text = netsend_json_line (node);
 
-    fprintf (out->stream, "%s\n", text);
-    fflush (out->stream);
+    print_json (out, node);
   }
   fprintf (stderr, "%s: %s\n", PROG, error->message);
   print_error_detail (out, error, netsend_error_windows_code (error), hint);
