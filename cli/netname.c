@@ -641,7 +641,7 @@ run_host (const Options *o)
     return host_error (o, CLI_EXIT_NOHOST, "%s: %s", o->host, error->message);
   /* A node status request asks one host (RFC 1002 §4.2.17): 0.0.0.0,
    * multicast or the limited broadcast would not be the host meant. */
-  if (address == 0 || (address >> 28) == 0xE || address == 0xFFFFFFFFu)
+  if (!ns_ipv4_is_unicast (address))
     return host_error (o, CLI_EXIT_USAGE, "--host %s: not a unicast IPv4 address", o->host);
   /* An ephemeral port on any address: node status answers go back to the
    * source port (RFC 1002 §4.2.18), so no privilege is needed. */
