@@ -433,7 +433,8 @@ precreate (const char *path, GError **error)
     int err = errno;
 
     g_set_error (error, NS_STORE_ERROR,
-                 err == EACCES || err == ENOENT || err == EPERM ? NS_STORE_ERROR_CANT_OPEN
+                 err == EACCES || err == ENOENT || err == EPERM || err == EISDIR
+                 ? NS_STORE_ERROR_CANT_OPEN
                  : err == ENOSPC ? NS_STORE_ERROR_FULL : NS_STORE_ERROR_IO,
                  "cannot create store '%s': %s", path, g_strerror (err));
     return FALSE;
@@ -450,6 +451,13 @@ open_db (NsStore *store, GError **error)
                               : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
   int rc;
 
+  /* SQLite opens a directory and fails at the first read with "disk I/O
+   * error" (NS_STORE_ERROR_IO): say what is wrong instead. */
+  if (g_file_test (store->path, G_FILE_TEST_IS_DIR)) {
+    g_set_error (error, NS_STORE_ERROR, NS_STORE_ERROR_CANT_OPEN,
+                 "cannot open store '%s': it is a directory", store->path);
+    return FALSE;
+  }
   rc = sqlite3_open_v2 (store->path, &store->db,
                         flags | SQLITE_OPEN_NOMUTEX, NULL);
   if (rc != SQLITE_OK) {

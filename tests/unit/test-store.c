@@ -685,6 +685,20 @@ test_missing_directory (void **state)
   assert_non_null (strstr (error->message, path));
 }
 
+static void
+test_directory_refused (void **state)
+{
+  Fixture *f = *state;
+  g_autoptr (GError) error = NULL;
+
+  assert_null (ns_store_open (f->dir, NS_STORE_OPEN_READONLY, &error));
+  assert_true (g_error_matches (error, NS_STORE_ERROR, NS_STORE_ERROR_CANT_OPEN));
+  assert_non_null (strstr (error->message, "is a directory"));
+  g_clear_error (&error);
+  assert_null (ns_store_open (f->dir, 0, &error));
+  assert_true (g_error_matches (error, NS_STORE_ERROR, NS_STORE_ERROR_CANT_OPEN));
+}
+
 int
 main (void)
 {
@@ -705,6 +719,7 @@ main (void)
     T (test_foreign_and_newer_databases),
     T (test_readonly),
     T (test_missing_directory),
+    T (test_directory_refused),
   };
 
   return cmocka_run_group_tests_name ("store", tests, NULL, NULL);
